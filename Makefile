@@ -1,0 +1,63 @@
+# quizapp: `make run` serves the app, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WORKERS ?= 2
+export FLASK_APP := quizapp
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install setup browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Upgrade the database, import the articles and banks, print the admin link once.
+setup: install
+	$(BIN)/flask i18n compile
+	$(BIN)/flask db upgrade
+	$(BIN)/flask quiz import-article seeds/
+	$(BIN)/flask quiz import questions/
+	$(BIN)/flask setup-link
+
+run: setup
+	@echo "quizapp on http://127.0.0.1:$(PORT)"
+	$(BIN)/gunicorn --worker-class gevent --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+		--access-logfile - --timeout 60 --graceful-timeout 5 wsgi:app
+
+## Debian's chromium for the browser tests; installed when we are root and it is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests ..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+		|| echo "apt-get could not install chromium"; \
+	fi
+
+test: install browser
+	$(BIN)/flask i18n compile >/dev/null
+	@if [ -x /usr/bin/chromium ]; then \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo; echo "################################################################"; \
+		echo "# /usr/bin/chromium is missing: THE BROWSER TESTS DID NOT RUN.  #"; \
+		echo "# Install Debian's chromium (apt-get install chromium) for them. #"; \
+		echo "################################################################"; echo; \
+		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); status=$$?; \
+		echo "THE BROWSER TESTS DID NOT RUN (no /usr/bin/chromium)."; exit $$status; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/learners.py
+	$(BIN)/python bench/progress.py
+	$(BIN)/python bench/live.py
+
+clean:
+	rm -rf $(VENV) instance/quizapp.sqlite* .pytest_cache

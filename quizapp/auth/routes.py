@@ -1,0 +1,144 @@
+"""Account pages. Views parse the form, call the account service, render."""
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from quizapp.auth import bp, service
+from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RoleForm
+from quizapp.extensions import db, limiter
+from quizapp.models import User
+from quizapp.security import role_required
+from quizapp.signals import user_logged_in_here
+
+
+def _form_email() -> str:
+    """Rate-limit key for per-account limits: the email being tried."""
+    return "account:" + service.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _safe_next(default: str) -> str:
+    """Return the `next` target if it is a path on this site, else the default."""
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _start_session(user: User) -> None:
+    """Renew the session at login: drop what the old cookie carried, keep the language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    user_logged_in_here.send(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per minute;50 per hour", methods=["POST"])
+def register():
+    """Create an account and log in."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = service.register(form.email.data, form.display_name.data, form.password.data)
+        except service.AccountError:
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            _start_session(user)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name))
+            return redirect(_safe_next(url_for("main.index")))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute;100 per hour", methods=["POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_form_email)
+def login():
+    """Log in; the message never tells whether the email is registered."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            flash(_("You are logged in."))
+            return redirect(_safe_next(url_for("main.index")))
+        form.password.errors.append(_("Email or password is wrong."))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out; the old session cookie no longer works anywhere."""
+    if current_user.is_authenticated:
+        service.end_sessions(db.session.get(User, current_user.id))
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."))
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; other sessions end, this one is renewed."""
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            service.change_password(user, form.current.data, form.password.data)
+        except service.AccountError:
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            _start_session(user)
+            flash(_("Your password was changed. Other devices are logged out."))
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup_admin(token: str):
+    """Create the first admin with the one-time link printed at first start."""
+    if service.setup_token_valid(token) is None:
+        abort(404)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_first_admin(
+                token, form.email.data, form.display_name.data, form.password.data
+            )
+        except service.AccountError:
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            _start_session(user)
+            flash(_("The admin account is ready."))
+            return redirect(url_for("auth.users"))
+    return render_template("auth/setup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/admin/users")
+@role_required("admin")
+def users():
+    """List accounts so an admin can change roles."""
+    people = db.session.scalars(select(User).order_by(User.created_at)).all()
+    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role) for u in people}
+    return render_template("auth/users.html", users=people, forms=forms)
+
+
+@bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
+@role_required("admin")
+def set_role(user_id: int):
+    """Change one user's role."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = RoleForm(prefix=f"u{user.id}")
+    if form.validate_on_submit():
+        service.set_role(user, form.role.data)
+        flash(_("%(name)s is now: %(role)s", name=user.display_name, role=form.role.data))
+    else:
+        flash(_("Choose one of the listed roles."), "error")
+    return redirect(url_for("auth.users"))

@@ -1,0 +1,61 @@
+"""Start page, health check and language switch."""
+
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from quizapp.extensions import db, limiter
+from quizapp.main import bp
+
+
+@bp.route("/")
+def index():
+    """The start page: what quizapp is and where to go."""
+    return render_template("main/index.html")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    """Answer 200 `ok` without templates or the database, for load balancers."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    """Switch the interface language and return to the page the user was on."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+ERROR_TEXT = {
+    400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
+    404: (_l("Not found"), _l("This page does not exist. Check the address or go to the start page.")),
+    405: (_l("Not allowed"), _l("This action is not possible here.")),
+    413: (_l("Too large"), _l("The upload is too large.")),
+    429: (_l("Too many attempts"), _l("Too many requests in a short time. Wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again.")),
+}
+
+
+def render_error(error: HTTPException):
+    """Render an error page (or JSON for the API) with a clear message."""
+    code = error.code or 500
+    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    if code == 500:
+        db.session.rollback()
+    if request.path.startswith("/api/"):
+        message = error.description if code < 500 else str(text)
+        return {"error": str(title), "message": message, "status": code}, code
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def register_errors(app: Flask) -> None:
+    """Register the error pages for the codes users meet."""
+    for code in ERROR_TEXT:
+        app.register_error_handler(code, render_error)

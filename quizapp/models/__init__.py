@@ -1,0 +1,29 @@
+"""The data model, one module per domain; importing this package registers every table."""
+
+from quizapp.models.attempts import Attempt, Quiz, Response
+from quizapp.models.classes import Membership, SchoolClass
+from quizapp.models.content import Article, Bank, Claim, Question, QuestionVersion
+from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player
+from quizapp.models.progress import Card
+from quizapp.models.users import SetupToken, User, utcnow
+
+__all__ = [
+    "Article",
+    "Attempt",
+    "Bank",
+    "Card",
+    "Claim",
+    "LiveAnswer",
+    "LiveEvent",
+    "LiveSession",
+    "Membership",
+    "Player",
+    "Question",
+    "QuestionVersion",
+    "Quiz",
+    "Response",
+    "SchoolClass",
+    "SetupToken",
+    "User",
+    "utcnow",
+]

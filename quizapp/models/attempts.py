@@ -1,0 +1,77 @@
+"""Quizzes (a selection from a bank plus settings), attempts and their responses."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.content import Bank, QuestionVersion
+from quizapp.models.users import User, utcnow
+
+
+class Quiz(db.Model):
+    """A selection of a bank's questions with the rules for taking it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    # all | tag | random
+    selection: Mapped[str] = mapped_column(String(16), default="all")
+    tag: Mapped[str | None] = mapped_column(String(60))
+    count: Mapped[int | None]
+    # practice | exam | review | mistakes
+    mode: Mapped[str] = mapped_column(String(16), default="practice")
+    shuffle_questions: Mapped[bool] = mapped_column(default=False)
+    shuffle_options: Mapped[bool] = mapped_column(default=False)
+    time_limit_s: Mapped[int | None]
+    attempts_allowed: Mapped[int | None]
+    # highest | average | first | last
+    grading_method: Mapped[str] = mapped_column(String(16), default="highest")
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"))
+    due_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bank: Mapped[Bank] = relationship()
+
+
+class Attempt(db.Model):
+    """One learner's (or guest's) run through a quiz."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Guests are recognised by a random token in a cookie; stored hashed.
+    guest_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The question versions of this attempt, in the order shown.
+    version_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # Per version id: the shown order of options (indexes into the payload's options).
+    option_orders: Mapped[dict] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    score: Mapped[float | None]
+    max_score: Mapped[float | None]
+
+    quiz: Mapped[Quiz] = relationship()
+    user: Mapped[User | None] = relationship()
+    responses: Mapped[list["Response"]] = relationship(back_populates="attempt")
+
+
+class Response(db.Model):
+    """The answer given to one question version in one attempt."""
+
+    __table_args__ = (UniqueConstraint("attempt_id", "question_version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"))
+    answer: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
+    score: Mapped[float | None]
+    correct: Mapped[bool | None]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    elapsed_ms: Mapped[int | None]
+
+    attempt: Mapped[Attempt] = relationship(back_populates="responses")
+    version: Mapped[QuestionVersion] = relationship()

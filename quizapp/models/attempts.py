@@ -14,7 +14,8 @@ class Quiz(db.Model):
     """A selection of a bank's questions with the rules for taking it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
+    # None for quizzes built across banks (review, "practise my mistakes").
+    bank_id: Mapped[int | None] = mapped_column(ForeignKey("bank.id"))
     title: Mapped[str] = mapped_column(String(300))
     # all | tag | random
     selection: Mapped[str] = mapped_column(String(16), default="all")
@@ -33,7 +34,7 @@ class Quiz(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    bank: Mapped[Bank] = relationship()
+    bank: Mapped[Bank | None] = relationship()
 
 
 class Attempt(db.Model):

@@ -7,7 +7,6 @@ from flask.cli import AppGroup, with_appcontext
 from quizapp.auth import service as accounts
 from quizapp.models.users import ROLES
 
-
 users_cli = AppGroup("users", help="Manage accounts.")
 
 

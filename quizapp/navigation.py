@@ -9,7 +9,7 @@ from flask_login import current_user
 NAV = [
     ("content.banks", _l("Quizzes"), ()),
     ("progress.overview", _l("My progress"), ("learner", "teacher")),
-    ("learn.review", _l("Review"), ("learner", "teacher")),
+    ("progress.review", _l("Review"), ("learner", "teacher")),
     ("live.join", _l("Join a game"), ()),
     ("live.host_index", _l("Host a game"), ("teacher",)),
     ("classes.index", _l("Classes"), ("learner", "teacher")),
@@ -41,4 +41,8 @@ def init_app(app: Flask) -> None:
         def other_locale() -> str:
             return "en" if current_locale() == "de" else "de"
 
-        return {"nav_items": nav_items, "current_locale": current_locale, "other_locale": other_locale}
+        return {
+            "nav_items": nav_items,
+            "current_locale": current_locale,
+            "other_locale": other_locale,
+        }

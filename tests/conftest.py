@@ -5,10 +5,11 @@ import re
 import tempfile
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, text, update
 
 from quizapp import create_app
 from quizapp.extensions import db, limiter
+from quizapp.models import Question
 
 PASSWORD = "correct horse battery"
 
@@ -55,8 +56,14 @@ def _clean_state(request, app):
     yield
     with app.app_context():
         db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(delete(table))
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            # question ↔ question_version point at each other: cut that link first.
+            db.session.execute(update(Question).values(current_version_id=None))
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(delete(table))
         db.session.commit()
         limiter.reset()
 

@@ -114,7 +114,9 @@ def test_password_change_ends_other_sessions(client, auth, app):
 
 
 def test_login_rate_limit_per_address_gives_429(client, auth):
-    responses = [auth.login(email=f"user{i}@example.org", password="wrong password") for i in range(11)]
+    responses = [
+        auth.login(email=f"user{i}@example.org", password="wrong password") for i in range(11)
+    ]
     assert [r.status_code for r in responses[:10]] == [400] * 10
     assert responses[10].status_code == 429
     assert "Zu viele Versuche" in responses[10].get_data(as_text=True)
@@ -132,7 +134,11 @@ def test_login_rate_limit_per_account(app, auth):
             codes.append(
                 c.post(
                     "/login",
-                    data={"csrf_token": csrf_token(page), "email": "ada@example.org", "password": "x"},
+                    data={
+                        "csrf_token": csrf_token(page),
+                        "email": "ada@example.org",
+                        "password": "x",
+                    },
                 ).status_code
             )
     assert codes == [400] * 5 + [429]
@@ -141,7 +147,12 @@ def test_login_rate_limit_per_account(app, auth):
 def test_post_without_csrf_token_is_refused(client, app):
     response = client.post(
         "/register",
-        data={"email": "a@example.org", "display_name": "A", "password": PASSWORD, "confirm": PASSWORD},
+        data={
+            "email": "a@example.org",
+            "display_name": "A",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
     )
     assert response.status_code == 400
     assert user_count(app) == 0
@@ -173,7 +184,9 @@ def test_setup_link_creates_admin_once(client, app):
     }
     assert client.post(path, data=data).status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(User.role).where(User.email == "root@example.org")) == "admin"
+        assert (
+            db.session.scalar(select(User.role).where(User.email == "root@example.org")) == "admin"
+        )
     with app.test_client() as other:
         assert other.get(path).status_code == 404
     assert "An admin account exists" in runner.invoke(args=["setup-link"]).output
@@ -196,12 +209,24 @@ def test_admin_makes_user_a_teacher(client, auth, app):
 
 def test_users_create_command(app):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "T@Example.org", "--name", "T", "--role", "teacher",
-              "--password", PASSWORD]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "T@Example.org",
+            "--name",
+            "T",
+            "--role",
+            "teacher",
+            "--password",
+            PASSWORD,
+        ]
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert db.session.scalar(select(User.role).where(User.email == "t@example.org")) == "teacher"
+        assert (
+            db.session.scalar(select(User.role).where(User.email == "t@example.org")) == "teacher"
+        )
 
 
 def test_next_parameter_cannot_leave_the_site(client, auth):

@@ -11,13 +11,16 @@ def strip(value):
     """Trim surrounding whitespace from text input."""
     return value.strip() if isinstance(value, str) else value
 
+
 PASSWORD_RULE = [DataRequired(), Length(min=10, max=128)]
 
 
 class RegisterForm(FlaskForm):
     """Create an account."""
 
-    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
     display_name = StringField(
         _l("Display name"), filters=[strip], validators=[DataRequired(), Length(max=80)]
     )

@@ -33,12 +33,21 @@ def set_language(code: str):
 
 
 ERROR_TEXT = {
-    400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Reload the page and try again."),
+    ),
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
-    404: (_l("Not found"), _l("This page does not exist. Check the address or go to the start page.")),
+    404: (
+        _l("Not found"),
+        _l("This page does not exist. Check the address or go to the start page."),
+    ),
     405: (_l("Not allowed"), _l("This action is not possible here.")),
     413: (_l("Too large"), _l("The upload is too large.")),
-    429: (_l("Too many attempts"), _l("Too many requests in a short time. Wait a minute and try again.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many requests in a short time. Wait a minute and try again."),
+    ),
     500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again.")),
 }
 

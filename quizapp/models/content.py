@@ -25,9 +25,7 @@ class Article(db.Model):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    claims: Mapped[list["Claim"]] = relationship(
-        back_populates="article", order_by="Claim.start"
-    )
+    claims: Mapped[list["Claim"]] = relationship(back_populates="article", order_by="Claim.start")
 
 
 class Claim(db.Model):

@@ -1,0 +1,1 @@
+"""Operations that change data; each owns its transaction."""

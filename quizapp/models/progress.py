@@ -21,3 +21,4 @@ class Card(db.Model):
     state: Mapped[dict] = mapped_column(JSON, default=dict)
     reviews: Mapped[int] = mapped_column(default=0)
     lapses: Mapped[int] = mapped_column(default=0)
+    last_review_at: Mapped[datetime | None]

@@ -14,6 +14,8 @@ class Quiz(db.Model):
     """A selection of a bank's questions with the rules for taking it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable name of a quiz the app makes itself (e.g. "bank:<slug>:practice"); None otherwise.
+    key: Mapped[str | None] = mapped_column(String(120), unique=True)
     # None for quizzes built across banks (review, "practise my mistakes").
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("bank.id"))
     title: Mapped[str] = mapped_column(String(300))
@@ -49,6 +51,11 @@ class Attempt(db.Model):
     version_ids: Mapped[list] = mapped_column(JSON, default=list)
     # Per version id: the shown order of options (indexes into the payload's options).
     option_orders: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Secret per-attempt seed for the shown order of options, items and right-hand sides.
+    order_seed: Mapped[int] = mapped_column(default=0)
+    # The question last handed out and when (server time): the start of its elapsed time.
+    current_version_id: Mapped[int | None]
+    shown_at: Mapped[datetime | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

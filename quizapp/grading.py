@@ -1,7 +1,5 @@
 """Pure grading: one registry of question types that parse, grade, present and solve answers."""
 
-from __future__ import annotations
-
 import hashlib
 import math
 import random
@@ -26,7 +24,7 @@ TYPES = (
 )
 MAX_TEXT = 5000
 GAP = re.compile(r"\{(\d+)\}")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _DASHES = re.compile(r"[-\u2010-\u2015\u2212]+")
 
@@ -70,8 +68,9 @@ def _scored(score: float, detail: dict) -> Grade:
 
 def _index(raw: Any, count: int) -> int:
     """Parse one option index from JSON (int) or a form (digit string)."""
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw.strip())
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text.isascii() and text.isdigit():
+        raw = int(text) if len(text) < 10 else count  # longer digit strings are out of range
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise AnswerError("Choose one of the offered options.")
     if not 0 <= raw < count:
@@ -108,8 +107,6 @@ def _shuffled(entries: list[dict], key: str, order_seed: int | None) -> list[dic
 
 
 # --- choices: single_choice and multiple_choice ---------------------------------------------
-
-
 def _right_options(p: dict) -> list[int]:
     """Indexes of the correct options."""
     return [i for i, o in enumerate(p["options"]) if o.get("correct")]
@@ -163,8 +160,6 @@ def _present_choices(p: dict, order_seed: int | None) -> dict:
 
 
 # --- true_false -----------------------------------------------------------------------------
-
-
 def _parse_true_false(p: dict, raw: Any) -> bool:
     """A bool, from JSON or the form strings "true"/"false"."""
     if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
@@ -181,8 +176,6 @@ def _grade_true_false(p: dict, answer: bool) -> Grade:
 
 
 # --- cloze ----------------------------------------------------------------------------------
-
-
 def _parse_cloze(p: dict, raw: Any) -> list[str]:
     """One stripped string per gap; at least one gap filled."""
     count = len(p["gaps"])
@@ -223,8 +216,6 @@ def _present_cloze(p: dict, order_seed: int | None) -> dict:
 
 
 # --- numeric --------------------------------------------------------------------------------
-
-
 def _parse_numeric(p: dict, raw: Any) -> int | float:
     """A finite number; form strings may use a decimal comma and end with the unit."""
     if isinstance(raw, str):
@@ -237,9 +228,15 @@ def _parse_numeric(p: dict, raw: Any) -> int | float:
         if len(text) > 50 or not _NUMBER.fullmatch(text):
             raise AnswerError("Enter a number, e.g. 32 or 3,5.")
         raw = float(text.replace(",", "."))
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise AnswerError("Enter a number, e.g. 32 or 3,5.")
-    return int(raw) if float(raw).is_integer() and abs(raw) < 2**53 else float(raw)
+    try:
+        value = float(raw)
+    except OverflowError:  # a JSON integer too large for a float
+        value = math.inf
+    if not math.isfinite(value):
+        raise AnswerError("Enter a number, e.g. 32 or 3,5.")
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 def _grade_numeric(p: dict, answer: float) -> Grade:
@@ -256,8 +253,6 @@ def _present_numeric(p: dict, order_seed: int | None) -> dict:
 
 
 # --- ordering -------------------------------------------------------------------------------
-
-
 def _parse_ordering(p: dict, raw: Any) -> list[str]:
     """The item ids, each exactly once, in the learner's order."""
     ids = [item_id(t) for t in p["items"]]
@@ -288,8 +283,6 @@ def _present_ordering(p: dict, order_seed: int | None) -> dict:
 
 
 # --- matching -------------------------------------------------------------------------------
-
-
 def _parse_matching(p: dict, raw: Any) -> dict[str, str]:
     """A right id for every left index, keyed by the index as a string."""
     if not isinstance(raw, dict):
@@ -331,8 +324,6 @@ def _present_matching(p: dict, order_seed: int | None) -> dict:
 
 
 # --- fact_or_opinion ------------------------------------------------------------------------
-
-
 def _choices(p: dict) -> list[str]:
     """The categories offered (default fact and opinion)."""
     return list(p.get("choices") or ["fact", "opinion"])
@@ -351,8 +342,6 @@ def _grade_fact_or_opinion(p: dict, answer: str) -> Grade:
 
 
 # --- reflection -----------------------------------------------------------------------------
-
-
 def _parse_reflection(p: dict, raw: Any) -> str:
     """Free text, not empty, with at least min_words words."""
     text = _text(raw)
@@ -365,8 +354,6 @@ def _parse_reflection(p: dict, raw: Any) -> str:
 
 
 # --- the registry ---------------------------------------------------------------------------
-
-
 class _Type(NamedTuple):
     """What one question type can do; each function takes the payload first."""
 

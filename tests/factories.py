@@ -2,11 +2,22 @@
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from quizapp.extensions import db
-from quizapp.models import Article, Bank, Claim, Question, QuestionVersion, Quiz
+from quizapp.models import (
+    Article,
+    Attempt,
+    Bank,
+    Claim,
+    Question,
+    QuestionVersion,
+    Quiz,
+    Response,
+)
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "nato-2025-12-04.txt"
 
@@ -222,3 +233,85 @@ def make_quiz(bank: Bank, **settings) -> Quiz:
     db.session.add(quiz)
     db.session.commit()
     return quiz
+
+
+def add_questions(bank: Bank, count: int, topics: int = 5) -> list[QuestionVersion]:
+    """Add `count` published true/false questions to a bank, spread over its article's claims
+    and `topics` tags; return their versions (built in bulk, for long histories and benches)."""
+    claims = list(db.session.scalars(select(Claim).where(Claim.article_id == bank.article_id)))
+    start = db.session.scalar(select(func.count(Question.id)).where(Question.bank_id == bank.id))
+    questions = [
+        Question(
+            bank_id=bank.id,
+            key=f"extra-{start + n}",
+            claim_id=claims[n % len(claims)].id,
+            status="published",
+            position=start + n,
+            tags=[f"topic-{n % topics}"],
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(questions)
+    db.session.flush()
+    versions = []
+    for n, question in enumerate(questions):
+        prompt = f"Aussage {start + n}: stimmt das?"
+        payload = {"solution": n % 2 == 0}
+        versions.append(
+            QuestionVersion(
+                question_id=question.id,
+                number=1,
+                type="true_false",
+                asks="world",
+                prompt=prompt,
+                payload=payload,
+                content_hash=content_hash("true_false", prompt, payload),
+            )
+        )
+    db.session.add_all(versions)
+    db.session.flush()
+    for question, version in zip(questions, versions, strict=True):
+        question.current_version_id = version.id
+    db.session.commit()
+    return versions
+
+
+def make_attempt(
+    user_id: int | None,
+    quiz: Quiz,
+    answers: list[tuple[QuestionVersion, float | None]],
+    at: datetime,
+    step: timedelta = timedelta(seconds=20),
+    finished: bool = True,
+) -> Attempt:
+    """Store an attempt whose answers got the given scores, `step` apart from `at`; no grading
+    and no signals (a scripted history). Reflection-like answers have score None."""
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        user_id=user_id,
+        version_ids=[version.id for version, _ in answers],
+        started_at=at,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    moment = at
+    for version, score in answers:
+        moment += step
+        db.session.add(
+            Response(
+                attempt_id=attempt.id,
+                question_version_id=version.id,
+                answer=None,
+                score=score,
+                correct=None if score is None else score >= 1,
+                answered_at=moment,
+                elapsed_ms=int(step.total_seconds() * 1000),
+            )
+        )
+    if finished:
+        scored = [score for _, score in answers if score is not None]
+        attempt.finished_at = moment
+        attempt.score = float(sum(scored))
+        attempt.max_score = float(len(scored))
+    db.session.commit()
+    return attempt

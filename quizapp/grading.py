@@ -11,17 +11,6 @@ from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
-TYPES = (
-    "single_choice",
-    "multiple_choice",
-    "true_false",
-    "cloze",
-    "numeric",
-    "ordering",
-    "matching",
-    "fact_or_opinion",
-    "reflection",
-)
 MAX_TEXT = 5000
 GAP = re.compile(r"\{(\d+)\}")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
@@ -30,7 +19,17 @@ _DASHES = re.compile(r"[-\u2010-\u2015\u2212]+")
 
 
 class AnswerError(ValueError):
-    """A malformed answer; str() is a message for the learner."""
+    """A malformed answer; str() is a message for the learner.
+
+    `message` is the English msgid with %(name)s placeholders and `params` their values, so a
+    caller can translate: gettext(error.message) % error.params.
+    """
+
+    def __init__(self, message: str, **params: Any) -> None:
+        """Keep the msgid and its parameters; the formatted English text is str(self)."""
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,12 @@ def _index(raw: Any, count: int) -> int:
     return raw
 
 
-def _text(raw: Any, what: str = "answer") -> str:
-    """Check a free-text value: a string of at most MAX_TEXT characters, stripped."""
+def _text(raw: Any) -> str:
+    """Check a free-text value (an answer or a gap): a string of at most MAX_TEXT characters."""
     if not isinstance(raw, str):
-        raise AnswerError(f"The {what} must be text.")
+        raise AnswerError("The answer must be text.")
     if len(raw) > MAX_TEXT:
-        raise AnswerError(f"The {what} is too long (at most {MAX_TEXT} characters).")
+        raise AnswerError("The answer is too long (at most %(max)s characters).", max=MAX_TEXT)
     return raw.strip()
 
 
@@ -181,8 +180,8 @@ def _parse_cloze(p: dict, raw: Any) -> list[str]:
     count = len(p["gaps"])
     gaps = _list(raw, "Fill in the gaps.")
     if len(gaps) != count:
-        raise AnswerError(f"Fill in exactly {count} gap(s).")
-    gaps = [_text(g, "gap") for g in gaps]
+        raise AnswerError("Fill in exactly %(count)s gap(s).", count=count)
+    gaps = [_text(g) for g in gaps]
     if not any(gaps):
         raise AnswerError("Fill in at least one gap.")
     return gaps
@@ -245,11 +244,6 @@ def _grade_numeric(p: dict, answer: float) -> Grade:
     slack = 1e-9 * max(1.0, abs(solution))
     right = abs(float(answer) - solution) <= tolerance + slack
     return _scored(1.0 if right else 0.0, {"given": answer})
-
-
-def _present_numeric(p: dict, order_seed: int | None) -> dict:
-    """Only the unit."""
-    return {"unit": p["unit"]} if p.get("unit") else {}
 
 
 # --- ordering -------------------------------------------------------------------------------
@@ -349,7 +343,7 @@ def _parse_reflection(p: dict, raw: Any) -> str:
     if not text:
         raise AnswerError("Write an answer.")
     if len(text.split()) < min_words:
-        raise AnswerError(f"Write at least {min_words} words.")
+        raise AnswerError("Write at least %(count)s words.", count=min_words)
     return text
 
 
@@ -385,7 +379,7 @@ _REGISTRY: dict[str, _Type] = {
     "numeric": _Type(
         _parse_numeric,
         _grade_numeric,
-        _present_numeric,
+        lambda p, seed: {"unit": p["unit"]} if p.get("unit") else {},
         lambda p: {
             "value": p["solution"],
             "unit": p.get("unit") or "",
@@ -414,6 +408,9 @@ _REGISTRY: dict[str, _Type] = {
         lambda p: {},
     ),
 }
+
+
+TYPES = tuple(_REGISTRY)
 
 
 def _type(qtype: str) -> _Type:

@@ -355,6 +355,42 @@ def test_malformed_answers_are_rejected_with_a_clear_message(qtype, raw, message
         parse_answer(qtype, PAYLOADS[qtype], raw)
 
 
+@pytest.mark.parametrize(
+    ("qtype", "raw", "message", "params", "text"),
+    [
+        (
+            "cloze",
+            ["Brüssel"],
+            "Fill in exactly %(count)s gap(s).",
+            {"count": 2},
+            "Fill in exactly 2 gap(s).",
+        ),
+        (
+            "reflection",
+            "Zu kurz",
+            "Write at least %(count)s words.",
+            {"count": 3},
+            "Write at least 3 words.",
+        ),
+        (
+            "reflection",
+            "x" * 5001,
+            "The answer is too long (at most %(max)s characters).",
+            {"max": 5000},
+            "The answer is too long (at most 5000 characters).",
+        ),
+        ("single_choice", "7", "That option does not exist.", {}, "That option does not exist."),
+    ],
+)
+def test_answer_errors_carry_a_translatable_message_and_its_numbers(
+    qtype, raw, message, params, text
+):
+    """Callers translate error.message and fill in error.params; str() is the English text."""
+    with pytest.raises(AnswerError) as caught:
+        parse_answer(qtype, PAYLOADS[qtype], raw)
+    assert (caught.value.message, caught.value.params, str(caught.value)) == (message, params, text)
+
+
 def test_unknown_type_is_a_value_error():
     """Every public function refuses a type the registry does not know."""
     for call in (

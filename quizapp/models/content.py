@@ -46,6 +46,8 @@ class Claim(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[list] = mapped_column(JSON, default=list)
     checked_on: Mapped[date | None]
+    # For opinions: documented counter-positions, each {text, source: {url, title}}.
+    counter_positions: Mapped[list] = mapped_column(JSON, default=list)
 
     article: Mapped[Article] = relationship(back_populates="claims")
 

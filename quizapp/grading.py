@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
-MAX_TEXT = 5000
+MAX_TEXT = 5000  # characters in a free-text answer or gap
+# TYPES, the nine type names, is derived from the registry at the end of this module.
 GAP = re.compile(r"\{(\d+)\}")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})

@@ -70,7 +70,8 @@ def _feature_blueprints() -> list:
             if error.name != f"quizapp.{name}":
                 raise
             continue
-        found.append(module.bp)
+        if hasattr(module, "bp"):
+            found.append(module.bp)
     return found
 
 

@@ -1,5 +1,8 @@
 """Command-line interface: `flask --app quizapp users …`, `quiz …`, `setup-link`."""
 
+import sys
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -41,6 +44,106 @@ def setup_link() -> None:
 
 
 quiz_cli = AppGroup("quiz", help="Question banks and articles.")
+
+_EXISTING = click.Path(exists=True, path_type=Path)
+
+
+@quiz_cli.command("import-article")
+@click.argument("paths", nargs=-1, required=True, type=_EXISTING)
+@click.option("--language", type=click.Choice(["de", "en"]), help="The article's language.")
+def import_article(paths: tuple[Path, ...], language: str | None) -> None:
+    """Import seed articles (FILE.txt or folders of them); importing again changes nothing."""
+    from quizapp.banks import articles
+
+    failed = False
+    for path in articles.seed_files(list(paths)):
+        try:
+            result = articles.import_article(path, language)
+        except articles.ArticleError as error:
+            click.echo(str(error))
+            failed = True
+            continue
+        click.echo(f"{result.slug}: {result.action}")
+    if failed:
+        sys.exit(1)
+
+
+def _loaded_words(path: Path | None) -> list[str]:
+    """Read the loaded-words list given, or the configured one."""
+    from quizapp.banks import loaded_words_file, validate
+
+    return validate.read_loaded_words(path or loaded_words_file())
+
+
+_LOADED_WORDS = click.option(
+    "--loaded-words",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Loaded-word stems, one per line (default: questions/loaded_words.txt).",
+)
+
+
+@quiz_cli.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=_EXISTING)
+@_LOADED_WORDS
+def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
+    """Check bank files (FILE.yaml or folders); exit 1 and list every error if any."""
+    from quizapp.banks import articles, seeds_dir, validate
+
+    files = validate.bank_files(paths)
+    banks, errors = validate.validate_paths(
+        files,
+        lambda slug: articles.article_text_or_seed(slug, seeds_dir()),
+        _loaded_words(loaded_words),
+    )
+    for error in errors:
+        click.echo(str(error))
+    if errors:
+        bad = len({error.file for error in errors})
+        click.echo(f"{len(errors)} error(s) in {bad} of {len(files)} file(s)")
+        sys.exit(1)
+    click.echo(f"{len(banks)} bank(s) valid")
+
+
+@quiz_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=_EXISTING)
+@_LOADED_WORDS
+def import_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
+    """Import bank files (FILE.yaml or folders); a bank with any error imports nothing."""
+    from quizapp.banks import importer
+
+    results = importer.import_paths(list(paths), _loaded_words(loaded_words))
+    if not results:
+        click.echo("no bank files found")
+    failed = False
+    for result in results:
+        if isinstance(result, importer.BankImportError):
+            failed = True
+            for error in result.errors:
+                click.echo(str(error))
+            click.echo(f"{result.errors[0].file}: not imported ({len(result.errors)} error(s))")
+        else:
+            click.echo(str(result))
+    if failed:
+        sys.exit(1)
+
+
+@quiz_cli.command("export")
+@click.argument("bank")
+@click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+def export_bank(bank: str, fmt: str, output: Path | None) -> None:
+    """Export a bank by slug (YAML: the bank file format; importing it again changes nothing)."""
+    from quizapp.banks import exporter
+
+    try:
+        text = exporter.export(bank, fmt)
+    except exporter.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,135 @@
+"""Export a stored bank as a bank file (YAML) in its canonical form: export → import → export is
+byte-identical."""
+
+import yaml
+from sqlalchemy import select
+
+from quizapp.banks.schema import QUESTION_TYPES
+from quizapp.extensions import db
+from quizapp.models import Bank, Claim, Question
+
+
+class ExportError(Exception):
+    """A bank that cannot be exported (unknown slug)."""
+
+
+class _FlowList(list):
+    """A short list written on one line: [a, b]."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML for people: multi-line text as literal blocks, short lists inline, no key sorting."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        """Never write anchors: each value is written where it is."""
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """Write multi-line text as a literal block."""
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    """Write a short list inline."""
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(_FlowList, _represent_flow)
+
+
+def dump(data: object) -> str:
+    """Dump data the way bank files are written."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=96, indent=2)
+
+
+def bank_document(bank: Bank) -> dict:
+    """Return the bank as the data of its file (bank, claims, questions)."""
+    meta = {"slug": bank.slug, "title": bank.title, "language": bank.language}
+    meta["article"] = bank.article.slug
+    if bank.description is not None:
+        meta["description"] = bank.description
+    claims = db.session.scalars(
+        select(Claim).where(Claim.article_id == bank.article_id).order_by(Claim.start, Claim.key)
+    )
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.bank_id == bank.id, Question.status != "retired")
+        .order_by(Question.position, Question.id)
+    )
+    return {
+        "bank": meta,
+        "claims": [_claim(claim) for claim in claims],
+        "questions": [_question(question) for question in questions],
+    }
+
+
+def _claim(claim: Claim) -> dict:
+    """Return a claim as written in a bank file (empty fields left out)."""
+    data: dict = {"key": claim.key, "kind": claim.kind, "quote": claim.quote}
+    optional = {
+        "speaker": claim.speaker,
+        "verdict": claim.verdict,
+        "note": claim.note,
+        "sources": claim.sources or None,
+        "checked_on": claim.checked_on,
+        "counter_positions": claim.counter_positions or None,
+    }
+    data.update({name: value for name, value in optional.items() if value is not None})
+    return data
+
+
+def _question(question: Question) -> dict:
+    """Return a question's current version as written in a bank file."""
+    version = question.current
+    if version is None:
+        raise ExportError(f"question {question.key} has no version")
+    model = QUESTION_TYPES[version.type]
+    data: dict = {
+        "key": question.key,
+        "claim": question.claim.key,
+        "type": version.type,
+        "asks": version.asks,
+        "status": question.status,
+        "difficulty": question.difficulty,
+        "tags": _FlowList(question.tags or []),
+        "prompt": version.prompt,
+    }
+    if version.explanation:
+        data["explanation"] = version.explanation
+    # Through the type's model: the payload's fields in the file's order, defaults filled in.
+    payload = model.model_validate({**data, **version.payload}).payload()
+    for name in model.PAYLOAD:
+        if name in payload:
+            value = payload[name]
+            data[name] = _FlowList(value) if name in ("choices", "markers") else value
+    return data
+
+
+def export_yaml(slug: str) -> str:
+    """Return the bank file of a stored bank."""
+    bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
+    if bank is None:
+        raise ExportError(f"no bank with slug '{slug}'")
+    document = bank_document(bank)
+    # Blank lines between sections and entries, so the file reads like a hand-written one.
+    parts = [dump({"bank": document["bank"]})]
+    for section in ("claims", "questions"):
+        entries = [dump([entry]) for entry in document[section]]
+        parts.append(f"{section}:\n" + "\n".join(_indent(entry) for entry in entries))
+    return "\n".join(parts)
+
+
+def _indent(text: str) -> str:
+    """Indent a dumped list entry under its section key."""
+    return "".join(line if line == "\n" else f"  {line}" for line in text.splitlines(True))
+
+
+EXPORTERS = {"yaml": export_yaml}
+
+
+def export(slug: str, fmt: str) -> str:
+    """Export a stored bank in one of the EXPORTERS' formats."""
+    return EXPORTERS[fmt](slug)

@@ -1,0 +1,257 @@
+"""Quiz pages: choose a mode, answer question by question, see feedback and results.
+
+Views parse the request, call quizapp.services.attempts and render; every page works as plain
+HTML forms (JavaScript only adds a countdown and guards against double clicks).
+"""
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.learn import bp
+from quizapp.learn.forms import raw_answer
+from quizapp.learn.guests import current_owner, ensure_guest_token, guest_start_limit
+from quizapp.learn.presenting import (
+    TYPE_LABELS,
+    error_message,
+    feedback,
+    grading_method_label,
+    kind_label,
+)
+from quizapp.models import Attempt, Bank, Quiz, utcnow
+from quizapp.services import attempts as service
+
+MODES = ("practice", "exam")
+
+
+@bp.context_processor
+def learn_helpers() -> dict:
+    """Label helpers for the learn templates."""
+    return {"kind_label": kind_label, "grading_method_label": grading_method_label}
+
+
+def _bank_or_404(slug: str) -> Bank:
+    """Return the bank with this slug, or answer 404."""
+    bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
+    if bank is None:
+        abort(404)
+    return bank
+
+
+def _attempt_or_404(attempt_id: int) -> Attempt:
+    """Return this learner's attempt (private pages are never cached), or answer 404."""
+    g.no_store = True
+    try:
+        return service.load_attempt(attempt_id, current_owner())
+    except service.AttemptError:
+        abort(404)
+
+
+def _start(quiz: Quiz):
+    """Resume the learner's open attempt of the quiz or start a new one; redirect to it."""
+    owner = current_owner()
+    resumed = service.open_attempt(quiz, owner)
+    if resumed is not None:
+        flash(_("You are continuing where you left off."))
+        return redirect(url_for("learn.attempt", attempt_id=resumed.id))
+    try:
+        if current_user.is_authenticated:
+            attempt = service.start_attempt(quiz, user=current_user)
+        else:
+            attempt = service.start_attempt(quiz, guest_token=ensure_guest_token())
+    except service.AttemptError as error:
+        flash(error_message(error), "error")
+        return redirect(request.referrer or url_for("learn.quiz", quiz_id=quiz.id))
+    return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+
+
+def _quiz_summary(quiz: Quiz | None) -> dict:
+    """What the learner sees about a quiz: their result, attempts left, an attempt to resume."""
+    if quiz is None:
+        return {"quiz": None, "result": None, "left": None, "open": None}
+    owner = current_owner()
+    return {
+        "quiz": quiz,
+        "result": service.quiz_result(quiz, owner),
+        "left": service.attempts_left(quiz, owner),
+        "open": service.open_attempt(quiz, owner),
+    }
+
+
+@bp.route("/quiz/<slug>")
+def bank(slug: str):
+    """A bank's quizzes: practice (feedback after each question) or exam (at the end, timed)."""
+    bank = _bank_or_404(slug)
+    count = len(service.published_question_ids(bank))
+    summaries = {
+        mode: _quiz_summary(
+            db.session.scalar(select(Quiz).where(Quiz.key == service.bank_quiz_key(bank, mode)))
+        )
+        for mode in MODES
+    }
+    return render_template(
+        "learn/bank.html",
+        bank=bank,
+        count=count,
+        summaries=summaries,
+        exam_minutes=service.exam_time_limit(count) // 60,
+    )
+
+
+@bp.route("/quiz/<slug>/start", methods=["POST"])
+@guest_start_limit
+def start_bank(slug: str):
+    """Start (or resume) the bank's quiz in the chosen mode."""
+    bank = _bank_or_404(slug)
+    mode = request.form.get("mode", "practice")
+    if mode not in MODES:
+        abort(400)
+    return _start(service.quiz_for_bank(bank, mode))
+
+
+@bp.route("/quizzes/<int:quiz_id>")
+def quiz(quiz_id: int):
+    """Any quiz's page: its rules, the learner's result so far, start or resume."""
+    quiz = db.session.get(Quiz, quiz_id) or abort(404)
+    return render_template("learn/quiz.html", **_quiz_summary(quiz))
+
+
+@bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])
+@guest_start_limit
+def start(quiz_id: int):
+    """Start (or resume) an attempt of a quiz."""
+    quiz = db.session.get(Quiz, quiz_id) or abort(404)
+    return _start(quiz)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int):
+    """Go on with an attempt: to the next unanswered question, or to the results."""
+    attempt = _attempt_or_404(attempt_id)
+    if service.expire_if_due(attempt):
+        flash(_("Time is up. Your attempt was handed in with the answers you gave."), "error")
+    if attempt.finished_at is not None:
+        return redirect(url_for("learn.results", attempt_id=attempt.id))
+    answered = service.responses_of(attempt)
+    for number, version_id in enumerate(attempt.version_ids, start=1):
+        if version_id not in answered:
+            return redirect(url_for("learn.question", attempt_id=attempt.id, number=number))
+    service.finish_attempt(attempt)
+    return redirect(url_for("learn.results", attempt_id=attempt.id))
+
+
+def _question_page(attempt: Attempt, number: int, error: str | None = None, status: int = 200):
+    """Render question `number` of the attempt: its form, or its feedback once answered."""
+    versions = service.attempt_versions(attempt)
+    if not 1 <= number <= len(versions):
+        abort(404)
+    version = versions[number - 1]
+    response = service.responses_of(attempt).get(version.id)
+    practice = service.shows_feedback_now(attempt.quiz)
+    if response is not None and not practice:
+        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    if response is None:
+        service.mark_shown(attempt, version.id)
+    return render_template(
+        "learn/question.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        number=number,
+        total=len(versions),
+        version=version,
+        view=service.present(attempt, version),
+        instruction=TYPE_LABELS.get(version.type, ""),
+        feedback=feedback(version, response) if response is not None else None,
+        submitted=request.form if error else None,
+        error=error,
+        seconds_left=_seconds_left(attempt),
+        is_last=number == len(versions),
+    ), status
+
+
+def _seconds_left(attempt: Attempt) -> int | None:
+    """Seconds until the attempt's deadline (None without a time limit)."""
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+
+
+@bp.route("/attempts/<int:attempt_id>/q/<int:number>")
+def question(attempt_id: int, number: int):
+    """Show one question of an attempt (or, in practice mode, its feedback once answered)."""
+    attempt = _attempt_or_404(attempt_id)
+    if service.expire_if_due(attempt):
+        flash(_("Time is up. Your attempt was handed in with the answers you gave."), "error")
+    if attempt.finished_at is not None:
+        return redirect(url_for("learn.results", attempt_id=attempt.id))
+    return _question_page(attempt, number)
+
+
+@bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["POST"])
+def answer(attempt_id: int, number: int):
+    """Record the answer to one question; a repeated submit shows the first result."""
+    attempt = _attempt_or_404(attempt_id)
+    if not 1 <= number <= len(attempt.version_ids):
+        abort(404)
+    version_id = attempt.version_ids[number - 1]
+    version = service.attempt_version(attempt, version_id)
+    view = service.present(attempt, version)
+    try:
+        service.record_answer(attempt, version_id, raw_answer(version.type, view, request.form))
+    except service.AttemptError as error:
+        if error.code == "invalid_answer":
+            return _question_page(attempt, number, error=error_message(error), status=422)
+        flash(error_message(error), "error")
+        return redirect(url_for("learn.attempt", attempt_id=attempt_id))
+    if service.shows_feedback_now(attempt.quiz):
+        return redirect(url_for("learn.question", attempt_id=attempt_id, number=number))
+    return redirect(url_for("learn.attempt", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/finish", methods=["POST"])
+def finish(attempt_id: int):
+    """Hand in the attempt now; unanswered questions count as wrong."""
+    attempt = _attempt_or_404(attempt_id)
+    service.expire_if_due(attempt)
+    service.finish_attempt(attempt)
+    return redirect(url_for("learn.results", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/results")
+def results(attempt_id: int):
+    """The score, every question with both answers, the explanation and the source."""
+    attempt = _attempt_or_404(attempt_id)
+    service.expire_if_due(attempt)
+    if attempt.finished_at is None:
+        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    responses = service.responses_of(attempt)
+    items = [feedback(v, responses.get(v.id)) for v in service.attempt_versions(attempt)]
+    owner = current_owner()
+    return render_template(
+        "learn/results.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        items=items,
+        wrong=sum(1 for i in items if i.status in ("wrong", "partly", "unanswered")),
+        quiz_result=service.quiz_result(attempt.quiz, owner),
+        left=service.attempts_left(attempt.quiz, owner),
+        guest=not current_user.is_authenticated,
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/retry", methods=["POST"])
+@guest_start_limit
+def retry(attempt_id: int):
+    """Practise again only the questions answered wrongly (or not at all) in an attempt."""
+    attempt = _attempt_or_404(attempt_id)
+    try:
+        if current_user.is_authenticated:
+            new = service.retry_wrong(attempt, user=current_user)
+        else:
+            new = service.retry_wrong(attempt, guest_token=ensure_guest_token())
+    except service.AttemptError as error:
+        flash(error_message(error), "error")
+        return redirect(url_for("learn.results", attempt_id=attempt.id))
+    return redirect(url_for("learn.attempt", attempt_id=new.id))

@@ -1,0 +1,463 @@
+"""Taking quizzes: start an attempt, record answers, finish and score it, adopt a guest's attempts.
+
+Every function here owns its transaction. Times come in as `now` so tests control the clock;
+scores and elapsed times are computed here, on the server, never taken from the client.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import false, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from quizapp import grading
+from quizapp.extensions import db
+from quizapp.models import (
+    Article,
+    Attempt,
+    Claim,
+    Question,
+    QuestionVersion,
+    Quiz,
+    Response,
+    utcnow,
+)
+from quizapp.security import token_digest
+from quizapp.services.quizzes import select_versions
+from quizapp.signals import answer_recorded
+
+# An answer sent in the last second arrives a moment later: it still counts.
+DEADLINE_GRACE = timedelta(seconds=2)
+# Modes that show feedback only at the end; every other mode gives it after each question.
+FEEDBACK_AT_END = ("exam",)
+UNSCORED_TYPES = ("reflection",)
+GRADING_METHODS = ("highest", "average", "first", "last")
+
+
+class AttemptError(ValueError):
+    """An operation on an attempt was refused; `code` names the reason, `status` the HTTP code."""
+
+    def __init__(self, code: str, status: int = 409, **params):
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.params = params
+
+
+@dataclass
+class Owner:
+    """Who takes a quiz: a logged-in user, or a guest known by the token in their cookie."""
+
+    user_id: int | None = None
+    guest_token: str | None = None
+
+    @property
+    def guest_hash(self) -> str | None:
+        """The digest under which a guest's attempts are stored."""
+        return token_digest(self.guest_token) if self.guest_token else None
+
+    def condition(self):
+        """SQL condition selecting this owner's attempts."""
+        if self.user_id is not None:
+            return Attempt.user_id == self.user_id
+        if self.guest_token:
+            return (Attempt.guest_token_hash == self.guest_hash) & Attempt.user_id.is_(None)
+        return false()
+
+    def owns(self, attempt: Attempt) -> bool:
+        """Whether this owner may see and answer the attempt."""
+        if attempt.user_id is not None:
+            return attempt.user_id == self.user_id
+        return bool(self.guest_token) and attempt.guest_token_hash == self.guest_hash
+
+
+def shows_feedback_now(quiz: Quiz) -> bool:
+    """Whether the quiz gives feedback after each question (practice) rather than at the end."""
+    return quiz.mode not in FEEDBACK_AT_END
+
+
+def attempts_of(quiz: Quiz, owner: Owner) -> list[Attempt]:
+    """Return the owner's attempts of a quiz, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.quiz_id == quiz.id, owner.condition())
+            .order_by(Attempt.started_at, Attempt.id)
+        )
+    )
+
+
+def attempts_left(quiz: Quiz, owner: Owner) -> int | None:
+    """Return how many more attempts the owner may start (None: no limit)."""
+    if quiz.attempts_allowed is None:
+        return None
+    used = db.session.scalar(
+        select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, owner.condition())
+    )
+    return max(0, quiz.attempts_allowed - (used or 0))
+
+
+def open_attempt(quiz: Quiz, owner: Owner, now: datetime | None = None) -> Attempt | None:
+    """Return the owner's unfinished attempt of the quiz to resume, finishing expired ones."""
+    now = now or utcnow()
+    for attempt in reversed(attempts_of(quiz, owner)):
+        if attempt.finished_at is None and not expire_if_due(attempt, now):
+            return attempt
+    return None
+
+
+def start_attempt(
+    quiz: Quiz,
+    *,
+    user=None,
+    guest_token: str | None = None,
+    versions: list[QuestionVersion] | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Start a new attempt of the quiz for a user or a guest; `versions` overrides the selection."""
+    now = now or utcnow()
+    owner = Owner(user.id if user is not None else None, None if user is not None else guest_token)
+    if owner.user_id is None and not owner.guest_token:
+        raise AttemptError("no_owner", 400)
+    if attempts_left(quiz, owner) == 0:
+        raise AttemptError("no_attempts_left", 409)
+    rng = rng or random.SystemRandom()
+    chosen = list(versions) if versions is not None else select_versions(quiz, rng)
+    if not chosen:
+        raise AttemptError("empty_quiz", 409)
+    attempt = Attempt(
+        quiz=quiz,
+        user_id=owner.user_id,
+        guest_token_hash=owner.guest_hash if owner.user_id is None else None,
+        version_ids=[v.id for v in chosen],
+        option_orders={},
+        # Secret: the shown order of ordering items must not let anyone work out the key.
+        order_seed=rng.randrange(1, 2**31),
+        current_version_id=chosen[0].id,
+        shown_at=now,
+        started_at=now,
+        deadline_at=now + timedelta(seconds=quiz.time_limit_s) if quiz.time_limit_s else None,
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def load_attempt(attempt_id: int, owner: Owner) -> Attempt:
+    """Return the attempt (with its quiz) if it belongs to the owner (else AttemptError 404)."""
+    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.quiz)])
+    if attempt is None or not owner.owns(attempt):
+        raise AttemptError("not_found", 404)
+    return attempt
+
+
+def attempt_versions(attempt: Attempt) -> list[QuestionVersion]:
+    """Return the attempt's question versions in the order shown, with claim and article."""
+    rows = db.session.scalars(
+        select(QuestionVersion)
+        .where(QuestionVersion.id.in_(attempt.version_ids))
+        .options(
+            selectinload(QuestionVersion.question)
+            .selectinload(Question.claim)
+            .selectinload(Claim.article)
+            .load_only(Article.id, Article.slug, Article.title)
+        )
+    )
+    by_id = {v.id: v for v in rows}
+    return [by_id[i] for i in attempt.version_ids if i in by_id]
+
+
+def attempt_version(attempt: Attempt, version_id: int) -> QuestionVersion:
+    """Return one question version of the attempt with its claim and article, in one query."""
+    if version_id not in attempt.version_ids:
+        raise AttemptError("not_in_attempt", 404)
+    return db.session.scalar(
+        select(QuestionVersion)
+        .where(QuestionVersion.id == version_id)
+        .options(
+            joinedload(QuestionVersion.question)
+            .joinedload(Question.claim)
+            .joinedload(Claim.article)
+            .load_only(Article.id, Article.slug, Article.title)
+        )
+    )
+
+
+def responses_of(attempt: Attempt) -> dict[int, Response]:
+    """Return the attempt's responses by question version id."""
+    rows = db.session.scalars(select(Response).where(Response.attempt_id == attempt.id))
+    return {r.question_version_id: r for r in rows}
+
+
+def order_seed(attempt: Attempt, version_id: int) -> int:
+    """Return the seed for the shown order of one question's options or items in this attempt."""
+    return attempt.order_seed * 1_000_003 + version_id
+
+
+def present(attempt: Attempt, version: QuestionVersion) -> dict:
+    """Return the learner's view of a question in this attempt: no part of the key."""
+    shuffle = attempt.quiz.shuffle_options or version.type in ("ordering", "matching")
+    seed = order_seed(attempt, version.id) if shuffle else None
+    return grading.present(version.type, version.payload, order_seed=seed)
+
+
+def deadline_passed(attempt: Attempt, now: datetime) -> bool:
+    """Whether the attempt's time limit is over (with a short grace for the last request)."""
+    return attempt.deadline_at is not None and now > attempt.deadline_at + DEADLINE_GRACE
+
+
+def expire_if_due(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Finish the attempt if its time ran out; return whether it did run out."""
+    now = now or utcnow()
+    if attempt.finished_at is None and deadline_passed(attempt, now):
+        finish_attempt(attempt, now=attempt.deadline_at)
+        return True
+    return False
+
+
+def mark_shown(attempt: Attempt, version_id: int, now: datetime | None = None) -> None:
+    """Remember that a question was handed out now, where its answer time starts."""
+    if attempt.finished_at is not None or attempt.current_version_id == version_id:
+        return
+    attempt.current_version_id = version_id
+    attempt.shown_at = now or utcnow()
+    db.session.commit()
+
+
+def _score_attempt(attempt: Attempt) -> None:
+    """Set the attempt's score and maximum from its responses (inside the caller's transaction)."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(Response.score), 0.0)).where(
+            Response.attempt_id == attempt.id
+        )
+    )
+    types = db.session.scalars(
+        select(QuestionVersion.type).where(QuestionVersion.id.in_(attempt.version_ids))
+    ).all()
+    attempt.score = float(total or 0.0)
+    attempt.max_score = float(sum(1 for t in types if t not in UNSCORED_TYPES))
+
+
+def finish_attempt(attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Finish the attempt and fix its score; finishing twice changes nothing."""
+    if attempt.finished_at is not None:
+        return attempt
+    attempt.finished_at = now or utcnow()
+    attempt.current_version_id = None
+    _score_attempt(attempt)
+    db.session.commit()
+    return attempt
+
+
+def _existing_response(attempt_id: int, version_id: int) -> Response | None:
+    """Return the stored response to a question in an attempt, if any."""
+    return db.session.scalar(
+        select(Response).where(
+            Response.attempt_id == attempt_id, Response.question_version_id == version_id
+        )
+    )
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what is loaded: the caller shows feedback from the response and
+    the (immutable) question version it just used, without reloading them row by row."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def record_answer(
+    attempt: Attempt,
+    version_id: int,
+    raw,
+    *,
+    now: datetime | None = None,
+    advance: bool = False,
+) -> Response:
+    """Grade and save one answer; a repeated answer to the same question returns the first.
+
+    With `advance`, the next unanswered question counts as handed out now (the API returns it
+    with the result); otherwise its time starts when its page is served.
+    """
+    now = now or utcnow()
+    if version_id not in attempt.version_ids:
+        raise AttemptError("not_in_attempt", 404)
+    attempt_id = attempt.id
+    answered = set(
+        db.session.scalars(
+            select(Response.question_version_id).where(Response.attempt_id == attempt_id)
+        )
+    )
+    if version_id in answered:
+        return _existing_response(attempt_id, version_id)
+    if attempt.finished_at is not None:
+        raise AttemptError("finished", 409)
+    if deadline_passed(attempt, now):
+        finish_attempt(attempt, now=attempt.deadline_at)
+        raise AttemptError("time_up", 409)
+    version = attempt_version(attempt, version_id)
+    try:
+        answer = grading.parse_answer(version.type, version.payload, raw)
+    except grading.AnswerError as error:
+        raise AttemptError("invalid_answer", 422, detail=str(error)) from None
+    result = grading.grade(version.type, version.payload, answer)
+    elapsed_ms = None
+    if attempt.current_version_id == version_id and attempt.shown_at is not None:
+        elapsed_ms = max(0, int((now - attempt.shown_at).total_seconds() * 1000))
+    response = Response(
+        attempt_id=attempt_id,
+        question_version_id=version_id,
+        version=version,
+        answer=answer,
+        score=result.score,
+        correct=result.correct,
+        answered_at=now,
+        elapsed_ms=elapsed_ms,
+    )
+    db.session.add(response)
+    remaining = [v for v in attempt.version_ids if v not in answered and v != version_id]
+    attempt.current_version_id = remaining[0] if advance and remaining else None
+    attempt.shown_at = now if advance and remaining else None
+    try:
+        # The unique constraint decides between two submits of the same answer.
+        db.session.flush()
+        if attempt.user_id is not None:
+            answer_recorded.send(
+                current_app._get_current_object(),
+                user_id=attempt.user_id,
+                question_id=version.question_id,
+                version_id=version_id,
+                score=result.score,
+                elapsed_ms=elapsed_ms,
+                answered_at=now,
+            )
+        if not remaining:
+            attempt.finished_at = now
+            db.session.flush()
+            _score_attempt(attempt)
+        _commit_keeping_loaded()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _existing_response(attempt_id, version_id)
+        if existing is None:
+            raise
+        return existing
+    return response
+
+
+def quiz_result(quiz: Quiz, owner: Owner) -> float | None:
+    """Return the owner's result for the quiz (0..1) by its grading method, or None."""
+    fractions = [
+        a.score / a.max_score
+        for a in attempts_of(quiz, owner)
+        if a.finished_at is not None and a.max_score and a.score is not None
+    ]
+    if not fractions:
+        return None
+    method = quiz.grading_method if quiz.grading_method in GRADING_METHODS else "highest"
+    if method == "average":
+        return sum(fractions) / len(fractions)
+    if method == "first":
+        return fractions[0]
+    if method == "last":
+        return fractions[-1]
+    return max(fractions)
+
+
+def wrong_versions(attempt: Attempt) -> list[QuestionVersion]:
+    """Return the attempt's gradable questions not answered fully right (unanswered included)."""
+    responses = responses_of(attempt)
+    return [
+        v
+        for v in attempt_versions(attempt)
+        if v.type not in UNSCORED_TYPES and not (v.id in responses and responses[v.id].score == 1.0)
+    ]
+
+
+def retry_wrong(
+    attempt: Attempt, *, user=None, guest_token: str | None = None, now: datetime | None = None
+) -> Attempt:
+    """Start a practice attempt of the questions the learner got wrong in a finished attempt."""
+    if attempt.finished_at is None:
+        raise AttemptError("not_finished", 409)
+    versions = wrong_versions(attempt)
+    if not versions:
+        raise AttemptError("nothing_wrong", 409)
+    source = attempt.quiz
+    quiz = Quiz(
+        bank_id=source.bank_id,
+        title=source.title,
+        selection="all",
+        mode="mistakes",
+        shuffle_options=source.shuffle_options,
+        grading_method="last",
+        created_by_id=user.id if user is not None else None,
+    )
+    db.session.add(quiz)
+    db.session.flush()
+    return start_attempt(quiz, user=user, guest_token=guest_token, versions=versions, now=now)
+
+
+def adopt_guest_attempts(user_id: int, guest_token: str) -> int:
+    """Give a guest's attempts (known by the cookie token) to the account; return how many."""
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.guest_token_hash == token_digest(guest_token), Attempt.user_id.is_(None))
+        .values(user_id=user_id, guest_token_hash=None)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def published_question_ids(bank) -> list[int]:
+    """Return the ids of a bank's published questions."""
+    return list(
+        db.session.scalars(
+            select(Question.id).where(Question.bank_id == bank.id, Question.status == "published")
+        )
+    )
+
+
+def bank_quiz_key(bank, mode: str) -> str:
+    """Return the key of the app's own quiz over a whole bank in a mode."""
+    return f"bank:{bank.slug}:{mode}"
+
+
+def exam_time_limit(question_count: int) -> int:
+    """Return an exam's time limit in seconds: a minute per question, at least one minute."""
+    return max(60, 60 * question_count)
+
+
+def quiz_for_bank(bank, mode: str) -> Quiz:
+    """Return the app's own quiz over a whole bank in a mode (practice or exam), made once."""
+    key = bank_quiz_key(bank, mode)
+    quiz = db.session.scalar(select(Quiz).where(Quiz.key == key))
+    if quiz is not None:
+        return quiz
+    exam = mode == "exam"
+    quiz = Quiz(
+        key=key,
+        bank_id=bank.id,
+        title=bank.title,
+        selection="all",
+        mode=mode,
+        shuffle_questions=exam,
+        shuffle_options=exam,
+        time_limit_s=exam_time_limit(len(published_question_ids(bank))) if exam else None,
+        grading_method="highest",
+    )
+    db.session.add(quiz)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone else made it at the same moment: use theirs.
+        db.session.rollback()
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == key))
+    return quiz

@@ -1,0 +1,256 @@
+"""A learner's own data: download all of it, or delete the account.
+
+Deleting keeps attempts and responses only as anonymous statistics: the attempts lose
+their owner, free-text reflections are erased, personal rows (review cards, class
+memberships) are deleted, and every other reference to the account is cleared.
+"""
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from sqlalchemy import delete, exists, func, null, select, update
+
+from quizapp.extensions import db
+from quizapp.models import (
+    Attempt,
+    Bank,
+    Card,
+    Membership,
+    Question,
+    QuestionVersion,
+    Quiz,
+    Response,
+    SchoolClass,
+    User,
+    utcnow,
+)
+from quizapp.security import check_password
+
+# Rows that only describe the person: deleted with the account.
+PERSONAL_TABLES = ("card", "membership")
+
+CSV_COLUMNS = [
+    "attempt_id",
+    "quiz",
+    "mode",
+    "bank",
+    "attempt_started_at",
+    "attempt_finished_at",
+    "question",
+    "type",
+    "prompt",
+    "answer",
+    "score",
+    "correct",
+    "answered_at",
+    "elapsed_ms",
+]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """Return a naive-UTC moment as ISO 8601 with its zone, or None."""
+    return moment.isoformat() + "Z" if moment else None
+
+
+def _attempts(user_id: int) -> list[dict]:
+    """Return the learner's attempts, each with its responses (two queries)."""
+    attempts = {
+        row.id: {
+            "id": row.id,
+            "quiz": row.quiz_title,
+            "mode": row.mode,
+            "bank": row.bank_title,
+            "started_at": _iso(row.started_at),
+            "finished_at": _iso(row.finished_at),
+            "score": row.score,
+            "max_score": row.max_score,
+            "responses": [],
+        }
+        for row in db.session.execute(
+            select(
+                Attempt.id,
+                Quiz.title.label("quiz_title"),
+                Quiz.mode,
+                Bank.title.label("bank_title"),
+                Attempt.started_at,
+                Attempt.finished_at,
+                Attempt.score,
+                Attempt.max_score,
+            )
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .outerjoin(Bank, Bank.id == Quiz.bank_id)
+            .where(Attempt.user_id == user_id)
+            .order_by(Attempt.started_at, Attempt.id)
+        )
+    }
+    rows = db.session.execute(
+        select(
+            Response.attempt_id,
+            Question.key,
+            QuestionVersion.type,
+            QuestionVersion.prompt,
+            Response.answer,
+            Response.score,
+            Response.correct,
+            Response.answered_at,
+            Response.elapsed_ms,
+        )
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(Attempt.user_id == user_id)
+        .order_by(Response.answered_at, Response.id)
+    )
+    for row in rows:
+        attempts[row.attempt_id]["responses"].append(
+            {
+                "question": row.key,
+                "type": row.type,
+                "prompt": row.prompt,
+                "answer": row.answer,
+                "score": row.score,
+                "correct": row.correct,
+                "answered_at": _iso(row.answered_at),
+                "elapsed_ms": row.elapsed_ms,
+            }
+        )
+    return list(attempts.values())
+
+
+def export_data(user: User) -> dict:
+    """Return everything stored about the learner, as plain JSON-ready data."""
+    cards = db.session.execute(
+        select(
+            Bank.title, Question.key, Card.due_at, Card.reviews, Card.lapses, Card.last_review_at
+        )
+        .join(Question, Question.id == Card.question_id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(Card.user_id == user.id)
+        .order_by(Card.due_at, Card.id)
+    )
+    classes = db.session.execute(
+        select(SchoolClass.name, Membership.joined_at)
+        .join(SchoolClass, SchoolClass.id == Membership.class_id)
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.joined_at)
+    )
+    return {
+        "exported_at": _iso(utcnow()),
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role,
+            "locale": user.locale,
+            "created_at": _iso(user.created_at),
+        },
+        "classes": [{"name": name, "joined_at": _iso(joined)} for name, joined in classes],
+        "attempts": _attempts(user.id),
+        "review_cards": [
+            {
+                "bank": bank,
+                "question": key,
+                "due_at": _iso(due),
+                "reviews": reviews,
+                "lapses": lapses,
+                "last_review_at": _iso(last),
+            }
+            for bank, key, due, reviews, lapses, last in cards
+        ],
+    }
+
+
+def export_json(user: User) -> str:
+    """Return the learner's data as a JSON document."""
+    return json.dumps(export_data(user), ensure_ascii=False, indent=2)
+
+
+def _cell(value) -> str | int | float:
+    """Return a CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, int | float):
+        return value
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def export_csv(user: User) -> str:
+    """Return the learner's answers as CSV, one row per response with its attempt."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for attempt in _attempts(user.id):
+        for response in attempt["responses"]:
+            row = [
+                attempt["id"],
+                attempt["quiz"],
+                attempt["mode"],
+                attempt["bank"],
+                attempt["started_at"],
+                attempt["finished_at"],
+                response["question"],
+                response["type"],
+                response["prompt"],
+                response["answer"],
+                response["score"],
+                response["correct"],
+                response["answered_at"],
+                response["elapsed_ms"],
+            ]
+            writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+class DeletionRefused(ValueError):
+    """The account cannot be deleted; `reason` says why (wrong_password, last_admin, owns)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _user_references():
+    """Yield (table, column) for every column that points at an account."""
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if any(fk.column.table is User.__table__ for fk in column.foreign_keys):
+                yield table, column
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete the account after checking its password; attempts stay, anonymous.
+
+    Refused (nothing changes) for a wrong password, for the last admin, and while the
+    account still owns things others depend on (classes, hosted games).
+    """
+    if not check_password(user.password_hash, password):
+        raise DeletionRefused("wrong_password")
+    if user.role == "admin":
+        admins = db.session.scalar(select(func.count(User.id)).where(User.role == "admin"))
+        if admins <= 1:
+            raise DeletionRefused("last_admin")
+    references = list(_user_references())
+    for table, column in references:
+        if table.name in PERSONAL_TABLES or column.nullable:
+            continue
+        if db.session.scalar(select(exists().where(column == user.id))):
+            raise DeletionRefused("owns")
+    reflections = (
+        select(Response.id)
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
+        .where(Attempt.user_id == user.id, QuestionVersion.type == "reflection")
+    )
+    # Free text may name people; the statistics need only that it was answered.
+    db.session.execute(update(Response).where(Response.id.in_(reflections)).values(answer=null()))
+    for table, column in references:
+        if table.name in PERSONAL_TABLES:
+            db.session.execute(delete(table).where(column == user.id))
+        else:
+            db.session.execute(update(table).where(column == user.id).values({column.name: None}))
+    db.session.execute(delete(User).where(User.id == user.id))
+    db.session.commit()

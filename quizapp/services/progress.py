@@ -1,0 +1,442 @@
+"""Learner progress: score history, mastery per claim and tag, streak, and what to practise.
+
+Everything the progress page shows comes from a fixed number of aggregate queries
+(window functions and GROUP BY), however many answers a learner has given.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, case, cast, exists, func, select, union
+
+from quizapp.extensions import db
+from quizapp.models import (
+    Attempt,
+    Bank,
+    Claim,
+    LiveAnswer,
+    Membership,
+    Player,
+    Question,
+    QuestionVersion,
+    Quiz,
+    Response,
+    SchoolClass,
+    User,
+    utcnow,
+)
+from quizapp.services import reviews
+
+# Days are counted in the learners' time zone, not UTC: a German class answering at
+# 00:30 has answered "today".
+TIMEZONE = ZoneInfo("Europe/Berlin")
+
+# Mastery of a question is its latest score; of a claim or tag, the mean over its questions.
+KNOWN = 0.8
+SHAKY = 0.5
+# A mistakes session asks at most this many questions.
+SESSION_SIZE = reviews.SESSION_SIZE
+# The chart shows each bank's most recent attempts only, so the page stays fast and legible.
+HISTORY_PER_BANK = 30
+
+
+def level(value: float) -> str:
+    """Name the mastery level of a score: known (≥ 0.8), shaky (≥ 0.5) or wrong."""
+    if value >= KNOWN:
+        return "known"
+    if value >= SHAKY:
+        return "shaky"
+    return "wrong"
+
+
+@dataclass
+class QuestionStat:
+    """A learner's record on one question: how often answered, how often not fully right."""
+
+    question_id: int
+    key: str
+    prompt: str
+    bank_title: str
+    claim_id: int
+    claim_key: str
+    claim_quote: str
+    claim_kind: str
+    tags: list
+    answered: int
+    mistakes: int
+    latest_score: float
+    last_answered_at: datetime
+
+    @property
+    def level(self) -> str:
+        """The mastery level of the latest answer."""
+        return level(self.latest_score)
+
+    @property
+    def troublesome(self) -> bool:
+        """Whether the learner keeps getting it wrong: two mistakes, or the latest one."""
+        return self.mistakes >= 2 or self.latest_score < 1
+
+
+@dataclass
+class Mastery:
+    """Mastery of a group of questions (a claim or a tag)."""
+
+    key: str
+    label: str
+    questions: int
+    score: float
+    kind: str = ""
+
+    @property
+    def level(self) -> str:
+        """known, shaky or wrong."""
+        return level(self.score)
+
+    @property
+    def percent(self) -> int:
+        """The mean latest score in whole percent."""
+        return round(self.score * 100)
+
+
+def question_stats(user_id: int) -> list[QuestionStat]:
+    """Return per question the learner answered (scored answers): counts and latest score.
+
+    One query: window functions number each question's responses newest first and count
+    answers and mistakes (score below 1) per question.
+    """
+    per_question = (Question.id,)
+    ranked = (
+        select(
+            Question.id.label("question_id"),
+            QuestionVersion.prompt.label("prompt"),
+            Response.score.label("score"),
+            Response.answered_at.label("answered_at"),
+            func.row_number()
+            .over(
+                partition_by=per_question,
+                order_by=(Response.answered_at.desc(), Response.id.desc()),
+            )
+            .label("rank"),
+            func.count(Response.id).over(partition_by=per_question).label("answered"),
+            func.sum(case((Response.score < 1, 1), else_=0))
+            .over(partition_by=per_question)
+            .label("mistakes"),
+        )
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(Attempt.user_id == user_id, Response.score.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            ranked.c.question_id,
+            Question.key,
+            ranked.c.prompt,
+            Bank.title,
+            Claim.id,
+            Claim.key,
+            Claim.quote,
+            Claim.kind,
+            Question.tags,
+            ranked.c.answered,
+            ranked.c.mistakes,
+            ranked.c.score,
+            ranked.c.answered_at,
+        )
+        .join(Question, Question.id == ranked.c.question_id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .join(Claim, Claim.id == Question.claim_id)
+        .where(ranked.c.rank == 1)
+        .order_by(Bank.title, Question.position, Question.id)
+    ).all()
+    return [
+        QuestionStat(*row[:8], list(row[8] or []), int(row[9]), int(row[10]), *row[11:])
+        for row in rows
+    ]
+
+
+def _mastery(groups: dict[str, list[QuestionStat]], labels: dict[str, str], kinds=None):
+    """Average the latest scores per group; weakest first."""
+    result = [
+        Mastery(
+            key=key,
+            label=labels[key],
+            questions=len(stats),
+            score=sum(s.latest_score for s in stats) / len(stats),
+            kind=(kinds or {}).get(key, ""),
+        )
+        for key, stats in groups.items()
+    ]
+    return sorted(result, key=lambda m: (m.score, m.label))
+
+
+def mastery_by_claim(stats: list[QuestionStat]) -> list[Mastery]:
+    """Return mastery per claim (its quote as label), weakest first."""
+    groups: dict[str, list[QuestionStat]] = defaultdict(list)
+    labels, kinds = {}, {}
+    for stat in stats:
+        key = str(stat.claim_id)
+        groups[key].append(stat)
+        labels[key] = stat.claim_quote
+        kinds[key] = stat.claim_kind
+    return _mastery(groups, labels, kinds)
+
+
+def mastery_by_tag(stats: list[QuestionStat]) -> list[Mastery]:
+    """Return mastery per tag, weakest first."""
+    groups: dict[str, list[QuestionStat]] = defaultdict(list)
+    for stat in stats:
+        for tag in stat.tags:
+            groups[str(tag)].append(stat)
+    return _mastery(groups, {key: key for key in groups})
+
+
+def troublesome(stats: list[QuestionStat]) -> list[QuestionStat]:
+    """Return what the learner keeps getting wrong: most mistakes, then lowest score first."""
+    found = [s for s in stats if s.troublesome]
+    return sorted(found, key=lambda s: (-s.mistakes, s.latest_score, s.question_id))
+
+
+# ---------------------------------------------------------------- streak
+
+
+@dataclass
+class Streak:
+    """Consecutive days (Europe/Berlin) with at least one answer."""
+
+    current: int
+    longest: int
+    active_today: bool
+    days_active: int
+
+
+def _active_hours(user_id: int) -> list[str]:
+    """Return the distinct UTC hours ('YYYY-MM-DD HH') in which the learner answered.
+
+    Berlin is a whole number of hours from UTC, so an hour maps to exactly one local
+    day; the first 13 characters of a timestamp as text are its hour on both databases.
+    """
+    quiz = (
+        select(Response.answered_at.label("at"))
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(Attempt.user_id == user_id)
+    )
+    live = (
+        select(LiveAnswer.answered_at.label("at"))
+        .join(Player, Player.id == LiveAnswer.player_id)
+        .where(Player.user_id == user_id)
+    )
+    answers = union(quiz, live).subquery()
+    hour = func.substr(cast(answers.c.at, String), 1, 13)
+    return list(db.session.scalars(select(hour).distinct()))
+
+
+def local_day(moment: datetime) -> date:
+    """Return the Berlin calendar day of a naive-UTC moment."""
+    return reviews.aware(moment).astimezone(TIMEZONE).date()
+
+
+def streak_from_days(days: set[date], today: date) -> Streak:
+    """Count the streak ending today (or yesterday, if today has no answer yet)."""
+    end = today if today in days else today - timedelta(days=1)
+    current = 0
+    while end - timedelta(days=current) in days:
+        current += 1
+    longest = run = 0
+    previous = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    return Streak(current, longest, today in days, len(days))
+
+
+def streak(user_id: int, now: datetime | None = None) -> Streak:
+    """Return the learner's daily streak."""
+    days = {local_day(datetime.strptime(hour, "%Y-%m-%d %H")) for hour in _active_hours(user_id)}
+    return streak_from_days(days, local_day(now or utcnow()))
+
+
+# ---------------------------------------------------------------- score history
+
+
+@dataclass
+class HistoryPoint:
+    """One finished attempt in the score history."""
+
+    attempt_id: int
+    finished_at: datetime
+    percent: float
+    mode: str
+
+
+@dataclass
+class Series:
+    """A bank's (or the mixed review quizzes') attempts over time, oldest first."""
+
+    bank_id: int | None
+    title: str | None
+    points: list[HistoryPoint] = field(default_factory=list)
+
+
+def score_history(user_id: int, per_bank: int = HISTORY_PER_BANK) -> list[Series]:
+    """Return each bank's most recent finished attempts as percentages, oldest first.
+
+    Quizzes across banks (review, mistakes) form one series with bank_id None.
+    """
+    ranked = (
+        select(
+            Attempt.id.label("attempt_id"),
+            Attempt.finished_at.label("finished_at"),
+            (Attempt.score * 100.0 / Attempt.max_score).label("percent"),
+            Quiz.mode.label("mode"),
+            Quiz.bank_id.label("bank_id"),
+            func.row_number()
+            .over(
+                partition_by=Quiz.bank_id, order_by=(Attempt.finished_at.desc(), Attempt.id.desc())
+            )
+            .label("rank"),
+        )
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.finished_at.is_not(None),
+            Attempt.score.is_not(None),
+            Attempt.max_score > 0,
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            ranked.c.bank_id,
+            Bank.title,
+            ranked.c.attempt_id,
+            ranked.c.finished_at,
+            ranked.c.percent,
+            ranked.c.mode,
+        )
+        .outerjoin(Bank, Bank.id == ranked.c.bank_id)
+        .where(ranked.c.rank <= per_bank)
+        .order_by(Bank.title, ranked.c.bank_id, ranked.c.finished_at, ranked.c.attempt_id)
+    ).all()
+    series: dict[int | None, Series] = {}
+    for bank_id, title, attempt_id, finished_at, percent, mode in rows:
+        entry = series.setdefault(bank_id, Series(bank_id, title))
+        entry.points.append(HistoryPoint(attempt_id, finished_at, float(percent), mode))
+    # Banks by title; the mixed series last.
+    return sorted(series.values(), key=lambda s: (s.bank_id is None, s.title or ""))
+
+
+# ---------------------------------------------------------------- the page
+
+
+@dataclass
+class Report:
+    """Everything the progress page shows about one learner."""
+
+    learner: User
+    history: list[Series]
+    stats: list[QuestionStat]
+    by_claim: list[Mastery]
+    by_tag: list[Mastery]
+    trouble: list[QuestionStat]
+    streak: Streak
+    due: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many answered questions are known, shaky and wrong."""
+        counts = {"known": 0, "shaky": 0, "wrong": 0}
+        for stat in self.stats:
+            counts[stat.level] += 1
+        return counts
+
+
+def report(learner: User, now: datetime | None = None) -> Report:
+    """Build a learner's progress report with a fixed number of queries."""
+    stats = question_stats(learner.id)
+    return Report(
+        learner=learner,
+        history=score_history(learner.id),
+        stats=stats,
+        by_claim=mastery_by_claim(stats),
+        by_tag=mastery_by_tag(stats),
+        trouble=troublesome(stats),
+        streak=streak(learner.id, now),
+        due=reviews.due_count(learner.id, now),
+    )
+
+
+def can_view(viewer: User, learner_id: int) -> bool:
+    """Whether the viewer may see a learner's progress: their own, an admin, or the
+    teacher of a class the learner is in."""
+    if viewer.id == learner_id or viewer.role == "admin":
+        return True
+    if not viewer.has_role("teacher"):
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(Membership.user_id == learner_id)
+                .where(SchoolClass.id == Membership.class_id)
+                .where(SchoolClass.teacher_id == viewer.id)
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------- review and mistakes sessions
+
+
+class NothingToPractise(LookupError):
+    """There is nothing due (or no mistake) to build a session from."""
+
+
+def mistake_versions(user_id: int, limit: int = SESSION_SIZE) -> list[QuestionVersion]:
+    """Return the current versions of what the learner keeps getting wrong, worst first."""
+    ids = [s.question_id for s in troublesome(question_stats(user_id))][:limit]
+    return _current_versions(ids)
+
+
+def due_versions(user_id: int, now: datetime | None = None) -> list[QuestionVersion]:
+    """Return the current versions of the learner's due questions, most overdue first."""
+    return _current_versions([item.question_id for item in reviews.review_queue(user_id, now)])
+
+
+def _current_versions(question_ids: list[int]) -> list[QuestionVersion]:
+    """Return the current versions of askable questions, in the order of the ids given."""
+    if not question_ids:
+        return []
+    versions = db.session.scalars(
+        select(QuestionVersion)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.id.in_(question_ids), reviews.askable())
+    ).all()
+    order = {qid: n for n, qid in enumerate(question_ids)}
+    return sorted(versions, key=lambda v: order[v.question_id])
+
+
+def start_session(user: User, mode: str, title: str, now: datetime | None = None) -> Attempt:
+    """Start a review ("review") or practise-my-mistakes ("mistakes") attempt across banks.
+
+    Raises NothingToPractise when nothing is due or no mistake is left.
+    """
+    from quizapp.services.attempts import start_attempt
+
+    if mode == "review":
+        versions = due_versions(user.id, now)
+    elif mode == "mistakes":
+        versions = mistake_versions(user.id)
+    else:
+        raise ValueError(f"unknown session mode {mode!r}")
+    if not versions:
+        raise NothingToPractise(mode)
+    quiz = Quiz(bank_id=None, mode=mode, title=title, created_by_id=user.id)
+    db.session.add(quiz)
+    db.session.flush()
+    return start_attempt(quiz, user=user, versions=versions, now=now)

@@ -1,0 +1,174 @@
+"""Progress pages. Views check who may see what, call the progress services, render."""
+
+from datetime import date, datetime
+
+from flask import Response, abort, flash, g, redirect, render_template, session, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from quizapp.extensions import db
+from quizapp.models import User
+from quizapp.progress import bp
+from quizapp.progress.chart import build_chart
+from quizapp.progress.forms import DeleteAccountForm, StartForm
+from quizapp.services import learner_data, progress, reviews
+
+
+@bp.context_processor
+def _dates():
+    """Date helpers that show moments on the learners' calendar (Europe/Berlin)."""
+
+    def local_date(moment: datetime | None, format: str = "medium") -> str:
+        return format_date(progress.local_day(moment), format) if moment else ""
+
+    def local_datetime(moment: datetime | None, format: str = "medium") -> str:
+        if not moment:
+            return ""
+        local = reviews.aware(moment).astimezone(progress.TIMEZONE).replace(tzinfo=None)
+        return format_datetime(local, format, rebase=False)
+
+    return {"local_date": local_date, "local_datetime": local_datetime}
+
+
+def _me() -> User:
+    """Return the logged-in user as a model object."""
+    return current_user._get_current_object()
+
+
+def _render_report(learner: User):
+    """Render a learner's progress page."""
+    data = progress.report(learner)
+    return render_template(
+        "progress/overview.html",
+        report=data,
+        chart=build_chart(data.history),
+        own=learner.id == current_user.id,
+    )
+
+
+@bp.route("/progress")
+@login_required
+def overview():
+    """The logged-in learner's own progress."""
+    return _render_report(_me())
+
+
+@bp.route("/progress/<int:user_id>")
+@login_required
+def learner(user_id: int):
+    """A learner's progress, for their teachers and admins."""
+    if not progress.can_view(_me(), user_id):
+        abort(403)
+    return _render_report(db.session.get(User, user_id) or abort(404))
+
+
+@bp.route("/review")
+@login_required
+def review():
+    """What is due for review, and the button to start."""
+    me = _me()
+    return render_template(
+        "progress/review.html",
+        due=reviews.due_count(me.id),
+        queue=reviews.review_queue(me.id),
+        size=reviews.SESSION_SIZE,
+        form=StartForm(),
+    )
+
+
+@bp.route("/mistakes")
+@login_required
+def mistakes():
+    """What the learner keeps getting wrong, and the button to practise it."""
+    stats = progress.question_stats(_me().id)
+    return render_template(
+        "progress/mistakes.html",
+        trouble=progress.troublesome(stats),
+        size=progress.SESSION_SIZE,
+        form=StartForm(),
+    )
+
+
+@bp.route("/review/start", methods=["POST"])
+@login_required
+def start_review():
+    """Start an attempt over the due questions across banks."""
+    return _start("review", _("Review"), "progress.review", _("Nothing is due for review."))
+
+
+@bp.route("/mistakes/start", methods=["POST"])
+@login_required
+def start_mistakes():
+    """Start an attempt over the questions the learner keeps getting wrong."""
+    return _start(
+        "mistakes", _("Practise my mistakes"), "progress.mistakes", _("No mistakes to practise.")
+    )
+
+
+def _start(mode: str, title: str, back: str, empty: str):
+    """Start a cross-bank session and go to its first question."""
+    if not StartForm().validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(url_for(back))
+    try:
+        attempt = progress.start_session(_me(), mode, title)
+    except progress.NothingToPractise:
+        flash(empty)
+        return redirect(url_for(back))
+    return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+
+
+def _download(body: str, mimetype: str, extension: str) -> Response:
+    """Return a file download that no cache keeps."""
+    g.no_store = True
+    name = f"quizapp-{date.today().isoformat()}.{extension}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/me/export.json")
+@login_required
+def export_json():
+    """Download everything stored about me as JSON."""
+    return _download(learner_data.export_json(_me()), "application/json", "json")
+
+
+@bp.route("/me/export.csv")
+@login_required
+def export_csv():
+    """Download my answers as CSV."""
+    return _download(learner_data.export_csv(_me()), "text/csv", "csv")
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Delete my account after confirming with the password; then I am logged out."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            learner_data.delete_account(_me(), form.password.data)
+        except learner_data.DeletionRefused as refused:
+            if refused.reason == "wrong_password":
+                form.password.errors.append(_("The password is wrong."))
+            elif refused.reason == "last_admin":
+                form.password.errors.append(
+                    _("You are the only admin. Make someone else an admin first.")
+                )
+            else:
+                form.password.errors.append(
+                    _("Your account still has classes or games. Delete them first.")
+                )
+        else:
+            logout_user()
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            flash(_("Your account is deleted. Your answers remain only as anonymous statistics."))
+            return redirect(url_for("main.index"))
+    return render_template("progress/delete.html", form=form), 400 if form.errors else 200

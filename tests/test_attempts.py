@@ -7,59 +7,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from quizapp import grading
 from quizapp.extensions import db
 from quizapp.models import Attempt, Quiz, Response, User
 from quizapp.services import attempts as service
 from quizapp.signals import answer_recorded
-from tests.factories import make_bank, make_quiz
+from tests.factories import make_bank, make_quiz, right_answer, wrong_answer
 
 T0 = datetime(2026, 3, 1, 9, 0, 0)
 GUEST = "guest-token-abcdefghijklmnopqrstuvwxyz"
-
-
-def right_answer(version):
-    """Return the raw answer that scores 1 for a factory version (what a learner would send)."""
-    p = version.payload
-    t = version.type
-    if t == "single_choice":
-        return next(i for i, o in enumerate(p["options"]) if o["correct"])
-    if t == "multiple_choice":
-        return [i for i, o in enumerate(p["options"]) if o["correct"]]
-    if t in ("true_false", "numeric", "fact_or_opinion"):
-        return p["solution"]
-    if t == "cloze":
-        return [g["answers"][0] for g in p["gaps"]]
-    if t == "ordering":
-        return [grading.item_id(x) for x in p["items"]]
-    if t == "matching":
-        return {str(i): grading.item_id(pair["right"]) for i, pair in enumerate(p["pairs"])}
-    return "Ich würde die Quelle mit anderen Berichten vergleichen."
-
-
-def wrong_answer(version):
-    """Return a well-formed answer that scores 0 (reflections: any text)."""
-    p = version.payload
-    t = version.type
-    if t == "single_choice":
-        return next(i for i, o in enumerate(p["options"]) if not o["correct"])
-    if t == "multiple_choice":
-        return [i for i, o in enumerate(p["options"]) if not o["correct"]]
-    if t == "true_false":
-        return not p["solution"]
-    if t == "numeric":
-        return p["solution"] + 100
-    if t == "fact_or_opinion":
-        return next(c for c in p["choices"] if c != p["solution"])
-    if t == "cloze":
-        return ["Paris" for _ in p["gaps"]]
-    if t == "ordering":
-        ids = [grading.item_id(x) for x in p["items"]]
-        return ids[1:] + ids[:1]
-    if t == "matching":
-        ids = [grading.item_id(pair["right"]) for pair in p["pairs"]]
-        return {str(i): ids[(i + 1) % len(ids)] for i in range(len(ids))}
-    return "Keine Ahnung."
 
 
 @pytest.fixture

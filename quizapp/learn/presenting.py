@@ -109,6 +109,11 @@ def article_link(claim: Claim | None) -> str | None:
     return url_for("content.article", slug=claim.article.slug, _anchor=f"claim-{claim.key}")
 
 
+def percent(share: float) -> int:
+    """Return a share of 0..1 as a whole percentage, rounding halves up (12.5 % → 13 %)."""
+    return int(share * 100 + 0.5 + 1e-9)
+
+
 def _number(value) -> str:
     """Format a number for the current language (3.5 → 3,5 in German)."""
     return format_decimal(value, format="#,##0.########")

@@ -19,6 +19,7 @@ from quizapp.learn.presenting import (
     feedback,
     grading_method_label,
     kind_label,
+    percent,
 )
 from quizapp.models import Attempt, Bank, Quiz, utcnow
 from quizapp.services import attempts as service
@@ -29,7 +30,11 @@ MODES = ("practice", "exam")
 @bp.context_processor
 def learn_helpers() -> dict:
     """Label helpers for the learn templates."""
-    return {"kind_label": kind_label, "grading_method_label": grading_method_label}
+    return {
+        "kind_label": kind_label,
+        "grading_method_label": grading_method_label,
+        "percent": percent,
+    }
 
 
 def _bank_or_404(slug: str) -> Bank:
@@ -152,6 +157,8 @@ def _question_page(attempt: Attempt, number: int, error: str | None = None, stat
     practice = service.shows_feedback_now(attempt.quiz)
     if response is not None and not practice:
         return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    if response is None and attempt.finished_at is not None:
+        return redirect(url_for("learn.results", attempt_id=attempt.id))
     if response is None:
         service.mark_shown(attempt, version.id)
     return render_template(
@@ -184,7 +191,7 @@ def question(attempt_id: int, number: int):
     attempt = _attempt_or_404(attempt_id)
     if service.expire_if_due(attempt):
         flash(_("Time is up. Your attempt was handed in with the answers you gave."), "error")
-    if attempt.finished_at is not None:
+    if attempt.finished_at is not None and not service.shows_feedback_now(attempt.quiz):
         return redirect(url_for("learn.results", attempt_id=attempt.id))
     return _question_page(attempt, number)
 

@@ -148,6 +148,8 @@ class _Checker:
         self.article_text = article_text
         self.loaded_words = loaded_words
         self.errors: list[BankError] = []
+        # Keys of claims that failed their own checks (questions on them are not judged).
+        self.broken_claims: set[str] = set()
 
     # --- reporting ---------------------------------------------------------------------------
 
@@ -246,6 +248,8 @@ class _Checker:
                 claim = ClaimSpec.model_validate(raw)
             except ValidationError as error:
                 self.schema_errors(path, ClaimSpec, error)
+                if isinstance(raw, dict) and isinstance(raw.get("key"), str):
+                    self.broken_claims.add(raw["key"])
                 continue
             if claim.key in claims:
                 self.error((*path, "key"), f"duplicate claim key '{claim.key}'")
@@ -289,6 +293,8 @@ class _Checker:
             keys.add(question.key)
             questions.append(question)
             claim = claims.get(question.claim)
+            if claim is None and question.claim in self.broken_claims:
+                continue  # its claim's own errors are reported; judging the question waits
             if claim is None:
                 self.error((*path, "claim"), f"no claim with key '{question.claim}' in this bank")
                 continue

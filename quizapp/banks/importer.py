@@ -88,6 +88,7 @@ def import_file(path: Path, loaded_words: list[str]) -> ImportSummary:
     """
     try:
         valid, errors = validate_file(path, stored_article_text, loaded_words)
+        errors = errors or _conflicts(valid)
         if errors:
             raise BankImportError(errors)
         summary = _write(valid)
@@ -96,6 +97,40 @@ def import_file(path: Path, loaded_words: list[str]) -> ImportSummary:
         db.session.rollback()
         raise
     return summary
+
+
+def _conflicts(valid: ValidBank) -> list[BankError]:
+    """Claims belong to the article: a bank may not change a claim other banks' questions use."""
+    article = article_by_slug(valid.meta.article)
+    existing = {claim.key: claim for claim in article.claims} if article else {}
+    errors = []
+    for spec in valid.claims:
+        claim = existing.get(spec.key)
+        if claim is None or not _differs(claim, _claim_values(spec, valid.offsets[spec.key])):
+            continue
+        others = db.session.scalars(
+            select(Bank.slug)
+            .join(Question, Question.bank_id == Bank.id)
+            .where(Question.claim_id == claim.id, Bank.slug != valid.meta.slug)
+            .distinct()
+        ).all()
+        if others:
+            errors.append(
+                BankError(
+                    valid.file,
+                    valid.claim_lines.get(spec.key, 1),
+                    f"claims[{spec.key}]",
+                    f"article '{valid.meta.article}' already has a different claim "
+                    f"{spec.key}, used by bank(s) {', '.join(sorted(others))}; claims belong to "
+                    "the article, so give this one a new key or make both files agree",
+                )
+            )
+    return errors
+
+
+def _differs(row: object, values: dict) -> bool:
+    """Whether any of the values differs from the row's attribute."""
+    return any(getattr(row, name) != value for name, value in values.items())
 
 
 def _write(valid: ValidBank) -> ImportSummary:
@@ -121,6 +156,8 @@ def _write(valid: ValidBank) -> ImportSummary:
         _assign(bank, wanted)
     claims = _write_claims(article, valid, summary)
     _write_questions(bank, claims, valid.questions, summary)
+    db.session.flush()
+    _drop_unused_claims(claims, {spec.key for spec in valid.claims})
     db.session.flush()
     return summary
 
@@ -153,7 +190,7 @@ def _claim_values(spec: ClaimSpec, offsets: tuple[int, int]) -> dict:
 
 
 def _write_claims(article: Article, valid: ValidBank, summary: ImportSummary) -> dict[str, Claim]:
-    """Upsert the article's claims by key; drop claims the file no longer has and nothing uses."""
+    """Upsert the article's claims by key; return all of the article's claims by key."""
     existing = {claim.key: claim for claim in article.claims}
     for spec in valid.claims:
         values = _claim_values(spec, valid.offsets[spec.key])
@@ -166,15 +203,17 @@ def _write_claims(article: Article, valid: ValidBank, summary: ImportSummary) ->
         elif _assign(claim, values):
             summary.claims["updated"] += 1
     db.session.flush()
-    keep = {spec.key for spec in valid.claims}
-    for key, claim in list(existing.items()):
+    return existing
+
+
+def _drop_unused_claims(claims: dict[str, Claim], keep: set[str]) -> None:
+    """Delete the article's claims the file no longer has, unless a question still links them."""
+    for key, claim in claims.items():
         if key in keep:
             continue
         used = db.session.scalar(select(func.count()).where(Question.claim_id == claim.id))
         if not used:
             db.session.delete(claim)
-            del existing[key]
-    return existing
 
 
 def _write_questions(
@@ -187,18 +226,19 @@ def _write_questions(
         values = {
             "claim_id": claims[spec.claim].id,
             "status": spec.status,
-            "position": position,
             "difficulty": spec.difficulty,
             "tags": list(spec.tags),
         }
         question = existing.pop(spec.key, None)
         if question is None:
-            question = Question(bank_id=bank.id, key=spec.key, **values)
+            question = Question(bank_id=bank.id, key=spec.key, position=position, **values)
             db.session.add(question)
             db.session.flush()
             _new_version(question, spec, payload, number=1)
             summary.created += 1
             continue
+        # A question that only moved because others came or went counts as unchanged.
+        _assign(question, {"position": position})
         meta_changed = _assign(question, values)
         current = question.current
         if current is None or (current.type, current.asks, current.prompt, current.payload) != (

@@ -58,6 +58,8 @@ class ValidBank:
     claims: list[ClaimSpec]
     questions: list[QuestionSpec]
     offsets: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The line of each claim's entry, for errors found later (e.g. conflicts with other banks).
+    claim_lines: dict[str, int] = field(default_factory=dict)
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:
@@ -213,7 +215,8 @@ class _Checker:
         offsets = self.check_quotes(meta, claims, questions)
         if self.errors or meta is None:
             return None, sorted(self.errors)
-        return ValidBank(self.file, meta, list(claims.values()), questions, offsets), []
+        lines = {key: self.loaded.line_of(path) for key, path in self.item_paths("claims").items()}
+        return ValidBank(self.file, meta, list(claims.values()), questions, offsets, lines), []
 
     def section(self, name: str) -> list | None:
         """Return a list section, reporting a missing or malformed one."""

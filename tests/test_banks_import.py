@@ -184,7 +184,7 @@ def test_a_bank_may_not_change_a_claim_another_bank_uses(ctx, tmp_path):
         import_bank(SMALL)
     assert [(e.line, e.field) for e in raised.value.errors] == [
         (9, "claims[C1]"),
-        (16, "claims[O1]"),
+        (17, "claims[O1]"),
     ]
     assert "used by bank(s) nato-mini" in raised.value.errors[0].message
     assert dump_database() == before

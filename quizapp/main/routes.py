@@ -58,10 +58,13 @@ def render_error(error: HTTPException):
     title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
     if code == 500:
         db.session.rollback()
+    # RFC 9110: a 405 says which methods the resource allows.
+    methods = getattr(error, "valid_methods", None)
+    allow = {"Allow": ", ".join(methods)} if methods else {}
     if request.path.startswith("/api/"):
         message = error.description if code < 500 else str(text)
-        return {"error": str(title), "message": message, "status": code}, code
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+        return {"error": str(title), "message": message, "status": code}, code, allow
+    return render_template("errors/error.html", code=code, title=title, text=text), code, allow
 
 
 def register_errors(app: Flask) -> None:

@@ -17,6 +17,17 @@ class _FlowList(list):
     """A short list written on one line: [a, b]."""
 
 
+class _FlowDict(dict):
+    """A small mapping written on one line: {text: …, correct: true}."""
+
+
+WIDTH = 100
+# Characters that must be escaped: YAML's own line breaks, carriage return, byte-order mark.
+_ESCAPE = "\x85\u2028\u2029\r\ufeff"
+# Entries that read best on one line when they are short (options, pairs, gaps, sources).
+FLOW_WIDTH = 88
+
+
 class _Dumper(yaml.SafeDumper):
     """YAML for people: multi-line text as literal blocks, short lists inline, no key sorting."""
 
@@ -24,10 +35,19 @@ class _Dumper(yaml.SafeDumper):
         """Never write anchors: each value is written where it is."""
         return True
 
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        """Indent list entries under their key, as people write them."""
+        return super().increase_indent(flow, False)
+
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     """Write multi-line text as a literal block."""
-    style = "|" if "\n" in value else None
+    if any(char in _ESCAPE or (char < " " and char not in "\n\t") for char in value):
+        style = '"'  # YAML would read these back as line breaks or reject them unescaped
+    elif "\n" in value:
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -36,8 +56,25 @@ def _represent_flow(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 
+def _represent_flow_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.Node:
+    """Write a small mapping inline."""
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+
+
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_FlowList, _represent_flow)
+_Dumper.add_representer(_FlowDict, _represent_flow_dict)
+
+
+def _small(entries: list[dict]) -> list[dict]:
+    """Mark the entries that fit on one line as inline mappings."""
+    marked = []
+    for entry in entries:
+        flat = all(isinstance(v, str | int | float | bool | _FlowList) for v in entry.values())
+        inline = _FlowDict(entry)
+        short = flat and "\n" not in dump(inline).strip() and len(dump(inline)) <= FLOW_WIDTH
+        marked.append(inline if short else entry)
+    return marked
 
 
 def dump(data: object) -> str:
@@ -73,7 +110,7 @@ def _claim(claim: Claim) -> dict:
         "speaker": claim.speaker,
         "verdict": claim.verdict,
         "note": claim.note,
-        "sources": claim.sources or None,
+        "sources": _small(claim.sources) if claim.sources else None,
         "checked_on": claim.checked_on,
         "counter_positions": claim.counter_positions or None,
     }
@@ -102,9 +139,16 @@ def _question(question: Question) -> dict:
     # Through the type's model: the payload's fields in the file's order, defaults filled in.
     payload = model.model_validate({**data, **version.payload}).payload()
     for name in model.PAYLOAD:
-        if name in payload:
-            value = payload[name]
-            data[name] = _FlowList(value) if name in ("choices", "markers") else value
+        if name not in payload:
+            continue
+        value = payload[name]
+        if name in ("choices", "markers"):
+            value = _FlowList(value)
+        elif name == "gaps":
+            value = _small([{**gap, "answers": _FlowList(gap["answers"])} for gap in value])
+        elif name in ("options", "pairs"):
+            value = _small(value)
+        data[name] = value
     return data
 
 

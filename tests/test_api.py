@@ -86,7 +86,8 @@ def test_api_posts_need_the_csrf_token(app, client, bank):
     api = Api(client)
     quiz = quiz_id(api, bank)
     refused = client.post(f"/api/v1/quizzes/{quiz}/attempts", json={})
-    assert refused.status_code == 400
+    assert refused.status_code == 403
+    assert "X-CSRFToken" in refused.get_json()["message"]
     assert set(refused.get_json()) == {"error", "message", "status"}
     with app.app_context():
         assert db.session.scalar(select(func.count(Attempt.id))) == 0

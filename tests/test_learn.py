@@ -252,6 +252,8 @@ def test_attempts_are_private(app, client, auth, bank):
     assert stranger.get(f"/attempts/{attempt_id}").status_code == 404
     assert stranger.get(f"/attempts/{attempt_id}/q/1").status_code == 404
     assert stranger.get(f"/attempts/{attempt_id}/results").status_code == 404
+    assert client.get("/attempts/99999999999999999999999").status_code == 404
+    assert client.get("/quizzes/99999999999999999999999").status_code == 404
 
 
 def test_guest_attempt_becomes_the_new_accounts(app, client, auth, bank):

@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from quizapp.api.openapi import PREFIX
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
 from quizapp.api import routes  # noqa: E402,F401 (register the views)

@@ -1,7 +1,6 @@
 """The OpenAPI 3.1 document of /api/v1, kept next to the views it describes."""
 
-from flask import url_for
-
+PREFIX = "/api/v1"
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -21,7 +20,8 @@ def _json(schema: dict, description: str) -> dict:
 def _errors(*codes: int) -> dict:
     """Error responses, all in the Error shape."""
     text = {
-        400: "Malformed request or missing/invalid CSRF token",
+        400: "Malformed request",
+        403: "Missing or invalid CSRF token (X-CSRFToken)",
         404: "No such quiz or attempt, or not yours",
         409: "Not possible now (finished, time is up, no attempts left, …)",
         422: "The answer could not be read; the message says why",
@@ -146,6 +146,7 @@ SCHEMAS = {
         "properties": {
             "version_id": ID,
             "answer": {
+                "type": ["integer", "number", "boolean", "string", "array", "object"],
                 "description": (
                     "single_choice: option id; multiple_choice: [ids]; true_false: bool; "
                     "cloze: [text per gap]; numeric: number; ordering: [item ids]; "
@@ -238,7 +239,7 @@ PATHS = {
             "responses": {
                 "201": _json(_ref("Attempt"), "A new attempt"),
                 "200": _json(_ref("Attempt"), "The open attempt, to resume"),
-                **_errors(400, 404, 409, 429),
+                **_errors(400, 403, 404, 409, 429),
             },
         }
     },
@@ -262,7 +263,7 @@ PATHS = {
             },
             "responses": {
                 "200": _json(_ref("AnswerResult"), "The answer is saved (or was before)"),
-                **_errors(400, 404, 409, 422),
+                **_errors(400, 403, 404, 409, 422),
             },
         }
     },
@@ -274,7 +275,7 @@ PATHS = {
             "parameters": [_path_id("attempt_id")],
             "responses": {
                 "200": _json(_ref("Attempt"), "The finished attempt"),
-                **_errors(400, 404),
+                **_errors(400, 403, 404),
             },
         }
     },
@@ -303,7 +304,7 @@ def document() -> dict:
                 "before an answer is final."
             ),
         },
-        "servers": [{"url": url_for("api.openapi", _external=False).rsplit("/", 1)[0]}],
+        "servers": [{"url": PREFIX}],
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import g, jsonify, request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 
 from quizapp.api import bp
@@ -20,13 +20,25 @@ from quizapp.models import Attempt, Bank, Question, Quiz, utcnow
 from quizapp.services import attempts as service
 
 MODES = ("practice", "exam")
-TITLES = {400: "Bad request", 404: "Not found", 409: "Conflict", 422: "Invalid answer"}
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    422: "Invalid answer",
+}
 
 
 @bp.before_request
 def _private() -> None:
     """API answers are about one learner: never cache them."""
     g.no_store = True
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_refused(error: CSRFError):
+    """A POST without a valid CSRF token is refused as forbidden, with how to get one."""
+    return _fail(403, error_message(service.AttemptError("csrf", 403)))
 
 
 def _time(value: datetime | None) -> str | None:
@@ -150,7 +162,7 @@ def quizzes():
 @bp.get("/quizzes/<int:quiz_id>")
 def quiz(quiz_id: int):
     """One quiz with the asker's result, attempts left and open attempt."""
-    quiz = db.session.get(Quiz, quiz_id)
+    quiz = service.get_quiz(quiz_id)
     if quiz is None:
         return _fail(404, error_message(service.AttemptError("no_quiz", 404)))
     return _quiz_json(quiz, current_owner())
@@ -160,7 +172,7 @@ def quiz(quiz_id: int):
 @guest_start_limit
 def start(quiz_id: int):
     """Start an attempt (201), or return the open one to resume (200)."""
-    quiz = db.session.get(Quiz, quiz_id)
+    quiz = service.get_quiz(quiz_id)
     if quiz is None:
         return _fail(404, error_message(service.AttemptError("no_quiz", 404)))
     owner = current_owner()

@@ -57,6 +57,10 @@ ERRORS = {
     "not_finished": _l("Finish the attempt first."),
     "nothing_wrong": _l("You got every question right: there is nothing to retry."),
     "no_quiz": _l("This quiz does not exist."),
+    "csrf": _l(
+        "The CSRF token is missing or invalid: get one from GET /api/v1/csrf and send it "
+        "in the X-CSRFToken header."
+    ),
     "bad_body": _l("Send a JSON object with version_id (a number) and answer."),
 }
 GRADING_METHOD_LABELS = {

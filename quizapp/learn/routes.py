@@ -119,7 +119,7 @@ def start_bank(slug: str):
 @bp.route("/quizzes/<int:quiz_id>")
 def quiz(quiz_id: int):
     """Any quiz's page: its rules, the learner's result so far, start or resume."""
-    quiz = db.session.get(Quiz, quiz_id) or abort(404)
+    quiz = service.get_quiz(quiz_id) or abort(404)
     return render_template("learn/quiz.html", **_quiz_summary(quiz))
 
 
@@ -127,7 +127,7 @@ def quiz(quiz_id: int):
 @guest_start_limit
 def start(quiz_id: int):
     """Start (or resume) an attempt of a quiz."""
-    quiz = db.session.get(Quiz, quiz_id) or abort(404)
+    quiz = service.get_quiz(quiz_id) or abort(404)
     return _start(quiz)
 
 

@@ -35,6 +35,8 @@ DEADLINE_GRACE = timedelta(seconds=2)
 FEEDBACK_AT_END = ("exam",)
 UNSCORED_TYPES = ("reflection",)
 GRADING_METHODS = ("highest", "average", "first", "last")
+# Ids are 32-bit integers in the database; larger numbers in a URL name nothing.
+MAX_ID = 2**31 - 1
 
 
 class AttemptError(ValueError):
@@ -77,6 +79,11 @@ class Owner:
 def shows_feedback_now(quiz: Quiz) -> bool:
     """Whether the quiz gives feedback after each question (practice) rather than at the end."""
     return quiz.mode not in FEEDBACK_AT_END
+
+
+def get_quiz(quiz_id: int) -> Quiz | None:
+    """Return the quiz with this id, if any."""
+    return db.session.get(Quiz, quiz_id) if 0 < quiz_id <= MAX_ID else None
 
 
 def attempts_of(quiz: Quiz, owner: Owner) -> list[Attempt]:
@@ -149,6 +156,8 @@ def start_attempt(
 
 def load_attempt(attempt_id: int, owner: Owner) -> Attempt:
     """Return the attempt (with its quiz) if it belongs to the owner (else AttemptError 404)."""
+    if not 0 < attempt_id <= MAX_ID:
+        raise AttemptError("not_found", 404)
     attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.quiz)])
     if attempt is None or not owner.owns(attempt):
         raise AttemptError("not_found", 404)

@@ -8,23 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from quizapp import grading
+from quizapp.content.labels import kind_label, verdict_label
 from quizapp.models import Claim, QuestionVersion, Response
 from quizapp.services.attempts import AttemptError
 
-KIND_LABELS = {
-    "fact": _l("Fact"),
-    "claim": _l("Claim"),
-    "opinion": _l("Opinion"),
-    "quote": _l("Quote"),
-    "prediction": _l("Prediction"),
-}
-VERDICT_LABELS = {
-    "true": _l("Checked: true"),
-    "partly": _l("Checked: partly true"),
-    "misleading": _l("Checked: misleading"),
-    "false": _l("Checked: false"),
-    "unverifiable": _l("Checked: unverifiable"),
-}
 TYPE_LABELS = {
     "single_choice": _l("Choose one answer."),
     "multiple_choice": _l("Choose all answers that apply."),
@@ -123,19 +110,9 @@ def _number(value) -> str:
     return format_decimal(value, format="#,##0.########")
 
 
-def kind_label(name: str) -> str:
-    """Return the label of a claim kind (or fact_or_opinion category)."""
-    return str(KIND_LABELS.get(name, name))
-
-
 def grading_method_label(name: str) -> str:
     """Return how a quiz's result is computed across attempts, in words."""
     return str(GRADING_METHOD_LABELS.get(name, name))
-
-
-def _category(name: str) -> str:
-    """Return the label of a fact_or_opinion category."""
-    return str(KIND_LABELS.get(name, name))
 
 
 def _truth(value: bool) -> str:
@@ -182,7 +159,7 @@ def answer_lines(version: QuestionVersion, answer, result: grading.Grade) -> lis
             for pair in detail["pairs"]
         ]
     if t == "fact_or_opinion":
-        return [Line(_category(answer), answer == p["solution"])]
+        return [Line(kind_label(answer), answer == p["solution"])]
     return [Line(str(answer))]
 
 
@@ -206,7 +183,7 @@ def solution_lines(version: QuestionVersion) -> list[str]:
     if t == "matching":
         return [f"{left} → {right}" for left, right in s["pairs"]]
     if t == "fact_or_opinion":
-        lines = [_category(s["category"])]
+        lines = [kind_label(s["category"])]
         if s["markers"]:
             lines.append(_("Marker words: %(words)s", words=", ".join(s["markers"])))
         return lines
@@ -235,13 +212,15 @@ class Feedback:
 
     @property
     def verdict(self) -> str:
-        """Label of the claim's verdict ('' when unchecked)."""
-        return str(VERDICT_LABELS.get(self.claim.verdict or "", ""))
+        """The claim's verdict in words ('' when unchecked)."""
+        if not self.claim.verdict:
+            return ""
+        return _("Checked: %(verdict)s", verdict=verdict_label(self.claim.verdict))
 
     @property
     def kind(self) -> str:
         """Label of the claim's kind."""
-        return str(KIND_LABELS.get(self.claim.kind, self.claim.kind))
+        return kind_label(self.claim.kind)
 
     @property
     def status(self) -> str:

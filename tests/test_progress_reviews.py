@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from fsrs import Rating
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Card, Quiz, User
@@ -231,3 +231,14 @@ def test_mistakes_page_lists_and_starts(client, auth, app):
     response = client.post("/mistakes/start", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/attempts/")
+
+
+def test_review_now_twice_resumes_the_open_session(ctx, auth):
+    user_id = auth.create_user()
+    question_id = make_bank().questions[0].id
+    _answer(user_id, question_id, 0.0, T0 - timedelta(days=3))
+    user = db.session.get(User, user_id)
+    first = progress.start_session(user, "review", "Wiederholen", now=T0)
+    again = progress.start_session(user, "review", "Wiederholen", now=T0)
+    assert again.id == first.id
+    assert db.session.scalar(select(func.count(Quiz.id))) == 1

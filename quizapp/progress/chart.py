@@ -7,7 +7,7 @@ from quizapp.services.progress import Series
 
 WIDTH = 640
 HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 100, 16, 16, 48
 # Colours and dash patterns cycle after this many series (see progress.css).
 STYLES = 6
 

@@ -16,19 +16,26 @@ from quizapp.services import learner_data, progress, reviews
 
 
 @bp.context_processor
-def _dates():
-    """Date helpers that show moments on the learners' calendar (Europe/Berlin)."""
+def _template_helpers():
+    """Helpers for the templates: dates on the learners' calendar (Europe/Berlin), percentages."""
 
     def local_date(moment: datetime | None, format: str = "medium") -> str:
+        """The Berlin calendar day of a naive-UTC moment, formatted for the locale."""
         return format_date(progress.local_day(moment), format) if moment else ""
 
     def local_datetime(moment: datetime | None, format: str = "medium") -> str:
+        """A naive-UTC moment in Berlin time, formatted for the locale."""
         if not moment:
             return ""
         local = reviews.aware(moment).astimezone(progress.TIMEZONE).replace(tzinfo=None)
         return format_datetime(local, format, rebase=False)
 
-    return {"local_date": local_date, "local_datetime": local_datetime}
+    return {"local_date": local_date, "local_datetime": local_datetime, "percent": percent}
+
+
+def percent(share: float) -> str:
+    """Format a share (0..1) as whole percent, never broken from its sign."""
+    return f"{round(share * 100)}\u00a0%"
 
 
 def _me() -> User:

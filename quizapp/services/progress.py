@@ -28,6 +28,7 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.services import reviews
+from quizapp.services.attempts import start_attempt
 
 # Days are counted in the learners' time zone, not UTC: a German class answering at
 # 00:30 has answered "today".
@@ -36,6 +37,8 @@ TIMEZONE = ZoneInfo("Europe/Berlin")
 # Mastery of a question is its latest score; of a claim or tag, the mean over its questions.
 KNOWN = 0.8
 SHAKY = 0.5
+# Quizzes built from the learner's own record, across banks.
+SESSION_MODES = ("review", "mistakes")
 # A mistakes session asks at most this many questions.
 SESSION_SIZE = reviews.SESSION_SIZE
 # The chart shows each bank's most recent attempts only, so the page stays fast and legible.
@@ -89,16 +92,13 @@ class Mastery:
     questions: int
     score: float
     kind: str = ""
+    # The bank a claim's questions come from (claims of different articles may read alike).
+    bank: str = ""
 
     @property
     def level(self) -> str:
         """known, shaky or wrong."""
         return level(self.score)
-
-    @property
-    def percent(self) -> int:
-        """The mean latest score in whole percent."""
-        return round(self.score * 100)
 
 
 def question_stats(user_id: int) -> list[QuestionStat]:
@@ -159,31 +159,30 @@ def question_stats(user_id: int) -> list[QuestionStat]:
     ]
 
 
-def _mastery(groups: dict[str, list[QuestionStat]], labels: dict[str, str], kinds=None):
-    """Average the latest scores per group; weakest first."""
-    result = [
-        Mastery(
-            key=key,
-            label=labels[key],
-            questions=len(stats),
-            score=sum(s.latest_score for s in stats) / len(stats),
-            kind=(kinds or {}).get(key, ""),
-        )
-        for key, stats in groups.items()
-    ]
-    return sorted(result, key=lambda m: (m.score, m.label))
+def _mastery(key: str, label: str, stats: list[QuestionStat], kind: str = "", bank: str = ""):
+    """Average the latest scores of a group of questions."""
+    score = sum(s.latest_score for s in stats) / len(stats)
+    return Mastery(key, label, len(stats), score, kind, bank)
+
+
+def _weakest_first(found: list[Mastery]) -> list[Mastery]:
+    """Sort by mastery, weakest first, then by label."""
+    return sorted(found, key=lambda m: (m.score, m.label, m.key))
 
 
 def mastery_by_claim(stats: list[QuestionStat]) -> list[Mastery]:
-    """Return mastery per claim (its quote as label), weakest first."""
-    groups: dict[str, list[QuestionStat]] = defaultdict(list)
-    labels, kinds = {}, {}
+    """Return mastery per claim (its quote as label, its bank for context), weakest first."""
+    groups: dict[int, list[QuestionStat]] = defaultdict(list)
     for stat in stats:
-        key = str(stat.claim_id)
-        groups[key].append(stat)
-        labels[key] = stat.claim_quote
-        kinds[key] = stat.claim_kind
-    return _mastery(groups, labels, kinds)
+        groups[stat.claim_id].append(stat)
+    return _weakest_first(
+        [
+            _mastery(
+                str(claim_id), found[0].claim_quote, found, found[0].claim_kind, found[0].bank_title
+            )
+            for claim_id, found in groups.items()
+        ]
+    )
 
 
 def mastery_by_tag(stats: list[QuestionStat]) -> list[Mastery]:
@@ -192,7 +191,7 @@ def mastery_by_tag(stats: list[QuestionStat]) -> list[Mastery]:
     for stat in stats:
         for tag in stat.tags:
             groups[str(tag)].append(stat)
-    return _mastery(groups, {key: key for key in groups})
+    return _weakest_first([_mastery(tag, tag, found) for tag, found in groups.items()])
 
 
 def troublesome(stats: list[QuestionStat]) -> list[QuestionStat]:
@@ -421,19 +420,27 @@ def _current_versions(question_ids: list[int]) -> list[QuestionVersion]:
     return sorted(versions, key=lambda v: order[v.question_id])
 
 
+def open_session(user_id: int, mode: str) -> Attempt | None:
+    """Return the learner's unfinished review or mistakes attempt, to resume it."""
+    return db.session.scalar(
+        select(Attempt)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.user_id == user_id, Attempt.finished_at.is_(None), Quiz.mode == mode)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+
+
 def start_session(user: User, mode: str, title: str, now: datetime | None = None) -> Attempt:
-    """Start a review ("review") or practise-my-mistakes ("mistakes") attempt across banks.
-
-    Raises NothingToPractise when nothing is due or no mistake is left.
-    """
-    from quizapp.services.attempts import start_attempt
-
-    if mode == "review":
-        versions = due_versions(user.id, now)
-    elif mode == "mistakes":
-        versions = mistake_versions(user.id)
-    else:
+    """Start (or resume) a review ("review") or practise-my-mistakes ("mistakes") attempt
+    across banks; raise NothingToPractise when nothing is due or no mistake is left."""
+    if mode not in SESSION_MODES:
         raise ValueError(f"unknown session mode {mode!r}")
+    # A second click on "Review now" goes on with the session already started.
+    resumed = open_session(user.id, mode)
+    if resumed is not None:
+        return resumed
+    versions = due_versions(user.id, now) if mode == "review" else mistake_versions(user.id)
     if not versions:
         raise NothingToPractise(mode)
     quiz = Quiz(bank_id=None, mode=mode, title=title, created_by_id=user.id)

@@ -1,0 +1,50 @@
+"""Pages to read banks and articles; no answer key ever reaches these pages."""
+
+from flask import abort, render_template
+
+from quizapp.content import bp, service
+from quizapp.content.labels import KIND_HELP, KIND_LABELS, TYPE_LABELS, kind_label, verdict_label
+from quizapp.content.reading import lay_out
+
+
+@bp.app_context_processor
+def content_helpers() -> dict:
+    """Offer the published banks (start page) and the claim labels to every template."""
+    return {
+        "published_banks": service.published_banks,
+        "kind_label": kind_label,
+        "verdict_label": verdict_label,
+    }
+
+
+@bp.route("/banks")
+def banks():
+    """List the banks that have published questions."""
+    return render_template("content/banks.html", banks=service.published_banks())
+
+
+@bp.route("/banks/<slug>")
+def bank(slug: str):
+    """Show a bank: its article, claims and the prompts of its published questions."""
+    found = service.bank_by_slug(slug) or abort(404)
+    return render_template(
+        "content/bank.html",
+        bank=found,
+        claims=found.article.claims,
+        versions=service.bank_questions(found),
+        type_labels=TYPE_LABELS,
+    )
+
+
+@bp.route("/articles/<slug>")
+def article(slug: str):
+    """Show an article with every claim's quote highlighted by kind, with anchors."""
+    found = service.article_by_slug(slug) or abort(404)
+    return render_template(
+        "content/article.html",
+        article=found,
+        blocks=lay_out(found.text, found.claims),
+        claims=found.claims,
+        banks=service.banks_of(found),
+        kinds=[(kind, KIND_LABELS[kind], KIND_HELP[kind]) for kind in KIND_LABELS],
+    )

@@ -1,0 +1,40 @@
+"""The article view in real Chromium at phone width: every claim marked, jump targets, axe-core."""
+
+from tests.bank_helpers import MINI, import_bank, import_seed
+from tests.e2e.conftest import save_screenshot, serious_violations
+
+CLAIMS = ("C1", "C4", "O1", "C6", "Q1", "C11")
+
+
+def test_article_shows_every_claim_highlighted_at_phone_width(app, live_server, new_page):
+    with app.app_context():
+        import_seed()
+        import_bank(MINI)
+    page = new_page(width=360, height=740)
+    page.goto(live_server + "/articles/nato-2025-12-04")
+    for key in CLAIMS:
+        mark = page.locator(f"#claim-{key}")
+        mark.scroll_into_view_if_needed()
+        assert mark.is_visible(), key
+        background = mark.evaluate("el => getComputedStyle(el).backgroundColor")
+        assert background not in ("rgba(0, 0, 0, 0)", "transparent"), key
+    assert page.locator("mark.kind-opinion .claim-badge").first.inner_text().endswith("Meinung")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert serious_violations(page) == []
+    save_screenshot(page, "article-phone")
+
+
+def test_a_question_jumps_to_its_quote_in_context(app, live_server, page):
+    with app.app_context():
+        import_seed()
+        import_bank(MINI)
+    page.goto(live_server + "/banks/nato-mini")
+    assert serious_violations(page) == []
+    item = page.locator(".question-list li").filter(has_text="Ordne die Personen")
+    item.get_by_role("link", name="Zur Stelle im Artikel").click()
+    page.wait_for_url("**/articles/nato-2025-12-04#claim-Q1")
+    target = page.locator("#claim-Q1")
+    assert target.evaluate("el => el.matches(':target')")
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+    assert "abgebrochen, vollständig abgebrochen" in target.inner_text()

@@ -334,7 +334,9 @@ def right_answer(version):
         return [grading.item_id(x) for x in p["items"]]
     if t == "matching":
         return {str(i): grading.item_id(pair["right"]) for i, pair in enumerate(p["pairs"])}
-    return "Ich würde die Quelle mit anderen Berichten vergleichen."
+    text = "Ich würde die Quelle mit anderen Berichten vergleichen."
+    missing = max(0, int(p.get("min_words") or 0) - len(text.split()))
+    return text + " Und dann" * ((missing + 1) // 2)
 
 
 def wrong_answer(version):

@@ -1,0 +1,536 @@
+"""Live game pages: join, host controls, projector, player, event stream, results.
+
+Views stay thin: they find the game and who is asking (host by login, player by
+the token cookie), call quizapp.services.live, and render or redirect.
+"""
+
+import os
+
+import segno
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from quizapp.extensions import db, limiter
+from quizapp.live import bp, export
+from quizapp.live.events import sse_stream
+from quizapp.live.forms import HostForm, NicknameForm, PinForm
+from quizapp.models import Bank, LiveSession, Player
+from quizapp.security import role_required
+from quizapp.services import live as game
+from quizapp.services.live_scoring import formula_text
+
+COOKIE_MAX_AGE = 24 * 3600
+
+
+def _cookie_name(session_id: int) -> str:
+    """Name of the cookie holding a player's token for one game."""
+    return f"quizapp_live_{session_id}"
+
+
+def _join_limit() -> str:
+    """The per-address rate limit of joins (a class behind one NAT address joins at once)."""
+    return current_app.config["LIVE_JOIN_LIMIT"]
+
+
+def _pin_limit() -> str:
+    """The per-address rate limit of PIN tries."""
+    return current_app.config["LIVE_PIN_LIMIT"]
+
+
+def _wants_json() -> bool:
+    """Whether the caller is our script (fetch) rather than a plain form."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+@bp.after_request
+def _worker_header(response):
+    """Name the serving process when asked to (multi-process tests and the benchmark)."""
+    if os.environ.get("QUIZAPP_WORKER_HEADER") == "1":
+        response.headers["X-Worker"] = str(os.getpid())
+    return response
+
+
+def _game(session_id: int) -> LiveSession:
+    """Return the game or 404."""
+    return db.session.get(LiveSession, session_id) or abort(404)
+
+
+def _is_host(live: LiveSession) -> bool:
+    """Whether the logged-in user hosts this game (admins may host every game)."""
+    return current_user.is_authenticated and (
+        current_user.id == live.host_id or current_user.has_role("admin")
+    )
+
+
+def _hosted_game(session_id: int) -> LiveSession:
+    """Return the game if the current user hosts it; else log in first or 403."""
+    live = _game(session_id)
+    if not current_user.is_authenticated:
+        abort(current_app.login_manager.unauthorized())
+    if not _is_host(live):
+        abort(403)
+    return live
+
+
+def _player(live: LiveSession) -> Player | None:
+    """Return this browser's player in the game (kicked ones too), by the cookie token."""
+    return game.player_by_token(live.id, request.cookies.get(_cookie_name(live.id)))
+
+
+def _join_url(live: LiveSession) -> str:
+    """Return the link the QR code carries (PUBLIC_URL when set, else this host)."""
+    path = url_for("live.join_game", pin=live.pin)
+    base = current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+    return base + path
+
+
+def _qr_svg(url: str) -> str:
+    """Return the join link as an inline SVG QR code (no scripts, no style attributes)."""
+    title = _("QR code: join the game")
+    return segno.make(url, error="m").svg_inline(
+        scale=1, border=2, omitsize=True, title=title, svgclass="qr", lineclass="qr-line"
+    )
+
+
+def _language() -> str:
+    """Return the interface language, for generated nicknames."""
+    return str(get_locale() or "de")
+
+
+CATEGORY_LABELS = {
+    "fact": _l("Fact"),
+    "opinion": _l("Opinion"),
+    "claim": _l("Claim"),
+    "quote": _l("Quote"),
+    "prediction": _l("Prediction"),
+}
+
+
+def js_strings() -> dict:
+    """Return the translated words live.js puts on screen (placeholders in {braces})."""
+    strings = {
+        "question_of": _("Question {n} of {count}"),
+        "get_ready": _("Get ready: the answers appear in a moment."),
+        "seconds_left": _("{s} s left"),
+        "answered_of": _("{n} of {total} answered"),
+        "answer_received": _("Answer received. Wait for the result."),
+        "send": _("Send answer"),
+        "number": _("Your answer (a number)"),
+        "true": _("True"),
+        "false": _("False"),
+        "right": _("Correct!"),
+        "partly": _("Partly correct"),
+        "wrong": _("Not correct"),
+        "none": _("No answer"),
+        "points": _("+{points} points"),
+        "streak": _("Streak: {n} in a row"),
+        "right_answer": _("Right answer:"),
+        "explanation": _("Explanation"),
+        "from_article": _("From the article"),
+        "source": _("Source"),
+        "leaderboard": _("Leaderboard"),
+        "podium": _("Podium"),
+        "your_place": _("Your place: {rank} of {players}"),
+        "points_total": _("{score} points"),
+        "paused": _("Paused: the time is stopped."),
+        "removed": _("You were removed from this game."),
+        "reconnecting": _("Connection lost. Reconnecting …"),
+        "tolerance": _("(± {t})"),
+        "answers": _("{n} answers"),
+        "of_players": _("{n} players"),
+        "right_count": _("right"),
+        "wrong_count": _("wrong"),
+        "game_over": _("The game is over. Thank you for playing!"),
+    }
+    strings.update({k: str(v) for k, v in CATEGORY_LABELS.items()})
+    return strings
+
+
+PHASE_LABELS = {
+    "lobby": _l("Lobby"),
+    "question": _l("Question"),
+    "reveal": _l("Answer shown"),
+    "leaderboard": _l("Leaderboard"),
+    "podium": _l("Finished"),
+}
+
+
+@bp.context_processor
+def _template_helpers() -> dict:
+    """Labels the live templates share."""
+    return {
+        "live_strings": js_strings,
+        "category_labels": CATEGORY_LABELS,
+        "phase_labels": PHASE_LABELS,
+    }
+
+
+# --- joining ---------------------------------------------------------------------------------
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(_pin_limit, methods=["POST"])
+def join():
+    """Step one: enter the game PIN (the QR code skips this step)."""
+    form = PinForm()
+    if request.method == "GET" and request.args.get("pin"):
+        form.pin.data = request.args["pin"].strip()
+    if form.validate_on_submit():
+        live = game.find_open(form.pin.data)
+        if live is not None:
+            return redirect(url_for("live.join_game", pin=live.pin))
+        form.pin.errors.append(_("No open game has this PIN. Check the number on the screen."))
+    status = 400 if form.errors else 200
+    return render_template("live/join.html", form=form), status
+
+
+@bp.route("/join/<pin>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
+def join_game(pin: str):
+    """Step two: choose a nickname; a returning browser goes straight back to its game."""
+    live = game.find_open(pin)
+    if live is None:
+        flash(_("No open game has this PIN. Check the number on the screen."), "error")
+        return redirect(url_for("live.join"))
+    try:
+        if game.returning_player(live, request.cookies.get(_cookie_name(live.id))):
+            return redirect(url_for("live.play", session_id=live.id))
+    except game.LiveError as error:
+        return render_template("live/removed.html", message=error.message), 403
+    form = NicknameForm()
+    if request.method == "GET" and request.args.get("suggest"):
+        form.nickname.data = game.suggest_nickname(live, _language())
+    if form.validate_on_submit():
+        user_id = current_user.id if current_user.is_authenticated else None
+        try:
+            player, token = game.join(
+                live, form.nickname.data, game.clock(), user_id=user_id, code=form.code.data
+            )
+        except game.LiveError as error:
+            field = form.code if error.code == "code" else form.nickname
+            field.errors.append(error.message)
+        else:
+            response = redirect(url_for("live.play", session_id=live.id))
+            response.set_cookie(
+                _cookie_name(live.id),
+                token,
+                max_age=COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+            return response
+    status = 400 if form.errors else 200
+    return render_template("live/join_game.html", form=form, live=live), status
+
+
+# --- playing ---------------------------------------------------------------------------------
+
+
+@bp.route("/live/<int:session_id>/play")
+def play(session_id: int):
+    """The player's phone view; works without JavaScript (reload and plain forms)."""
+    live = _game(session_id)
+    player = _player(live)
+    if player is None:
+        if live.open_pin:
+            return redirect(url_for("live.join_game", pin=live.pin))
+        abort(404)
+    if player.kicked:
+        return render_template("live/removed.html"), 403
+    g.no_store = True
+    state = game.snapshot(live, game.clock(), player)
+    rules = formula_text(live.scoring, live.base_points, live.time_limit_s, live.streak_bonus)
+    return render_template("live/play.html", live=live, state=state, rules=rules, player=player)
+
+
+@bp.route("/live/<int:session_id>/answer", methods=["POST"])
+def answer(session_id: int):
+    """Record the player's answer; the score is shown at the reveal, not now."""
+    live = _game(session_id)
+    player = _player(live)
+    if player is None or player.kicked:
+        abort(403)
+    if request.is_json:
+        body = request.get_json(silent=True) or {}
+        index, raw = body.get("index"), body.get("answer")
+    else:
+        index = request.form.get("index")
+        values = request.form.getlist("answer")
+        raw = values if request.form.get("multi") else (values[0] if values else None)
+    try:
+        game.submit_answer(player, int(index), raw, game.clock())
+    except (TypeError, ValueError):
+        error = game.LiveError("closed")
+        return _answer_refused(live, error)
+    except game.LiveError as error:
+        return _answer_refused(live, error)
+    if _wants_json():
+        return jsonify(ok=True, message=_("Answer received. Wait for the result."))
+    flash(_("Answer received. Wait for the result."))
+    return redirect(url_for("live.play", session_id=live.id))
+
+
+def _answer_refused(live: LiveSession, error: "game.LiveError"):
+    """Say why an answer was refused, as JSON for the script or a message on the page."""
+    message = str(error.message)
+    if _wants_json():
+        status = 422 if error.code == "invalid" else 409
+        return jsonify(ok=False, code=error.code, message=message), status
+    flash(message, "error")
+    return redirect(url_for("live.play", session_id=live.id))
+
+
+@bp.route("/live/<int:session_id>/state")
+def state(session_id: int):
+    """The game's current state as this client may see it (JSON, for resyncs)."""
+    live = _game(session_id)
+    g.no_store = True
+    if _is_host(live):
+        return jsonify(game.snapshot(live, game.clock()))
+    player = _player(live)
+    if player is None or player.kicked:
+        abort(403)
+    return jsonify(game.snapshot(live, game.clock(), player))
+
+
+@bp.route("/live/<int:session_id>/events")
+@limiter.exempt
+def events(session_id: int):
+    """Server-sent events: catch up after Last-Event-ID, then live events and heartbeats."""
+    live = _game(session_id)
+    if _is_host(live):
+        audience, player_id = "host", None
+    else:
+        player = _player(live)
+        if player is None or player.kicked:
+            abort(403)
+        audience, player_id = "all", player.id
+    raw = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
+    after = int(raw) if raw.isdigit() else 0
+    sub = game.broker().subscribe(live.id, audience)
+    # Subscribed first, then read the log: nothing falls between the two.
+    backlog = game.events_after(live.id, after)
+    finished = live.state == "podium"
+    app = current_app._get_current_object()
+    # A stream holds no database connection while it waits.
+    db.session.remove()
+    if finished and not backlog:
+        sub.close()
+        return Response(status=204)  # EventSource stops reconnecting
+
+    def fill_gap(low: int, high: int):
+        with app.app_context():
+            try:
+                return game.events_after(session_id, low, high)
+            finally:
+                db.session.remove()
+
+    stream = sse_stream(
+        sub,
+        backlog,
+        after,
+        personalise=lambda event: game.view_for(event, player_id),
+        fill_gap=fill_gap,
+        heartbeat_s=app.config["LIVE_HEARTBEAT_S"],
+    )
+    response = Response(stream, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+# --- hosting ---------------------------------------------------------------------------------
+
+
+@bp.route("/live/host", methods=["GET", "POST"])
+@role_required("teacher")
+def host_index():
+    """Pick a bank and the rules, and start a game."""
+    banks = game.bank_overview()
+    form = HostForm()
+    form.bank.choices = [SelectChoice(b["bank"].id, b["bank"].title) for b in banks if b["usable"]]
+    if form.validate_on_submit():
+        bank = db.session.get(Bank, form.bank.data) or abort(404)
+        rules = game.GameRules(
+            count=form.count.data,
+            shuffle=form.shuffle.data,
+            scoring=form.scoring.data,
+            streak_bonus=form.streak_bonus.data,
+            time_limit_s=form.time_limit_s.data,
+            preview_s=form.preview_s.data,
+            two_step=form.two_step.data,
+            max_players=form.max_players.data,
+        )
+        try:
+            live = game.create_session(current_user, bank, rules, game.clock())
+        except game.LiveError as error:
+            form.bank.errors.append(error.message)
+        else:
+            return redirect(url_for("live.host_game", session_id=live.id))
+    recent = game.hosted_by(current_user)
+    status = 400 if form.errors else 200
+    return render_template("live/host_index.html", form=form, banks=banks, recent=recent), status
+
+
+@bp.route("/live/<int:session_id>/host")
+def host_game(session_id: int):
+    """The host's controls: PIN, players (kick, lock), start/next/skip/pause/end, results."""
+    live = _hosted_game(session_id)
+    g.no_store = True
+    now = game.clock()
+    state = game.snapshot(live, now)
+    return render_template(
+        "live/host.html",
+        live=live,
+        state=state,
+        players=game.players(live),
+        join_url=_join_url(live),
+        code=game.two_step_code(live, now) if live.two_step else None,
+    )
+
+
+@bp.route("/live/<int:session_id>/screen")
+def screen(session_id: int):
+    """The projector: PIN and QR, the question and countdown, distribution, leaderboard."""
+    live = _hosted_game(session_id)
+    g.no_store = True
+    now = game.clock()
+    state = game.snapshot(live, now)
+    join_url = _join_url(live)
+    join_page = (current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")) + url_for(
+        "live.join"
+    )
+    rules = formula_text(live.scoring, live.base_points, live.time_limit_s, live.streak_bonus)
+    return render_template(
+        "live/screen.html",
+        live=live,
+        state=state,
+        players=[p for p in game.players(live) if not p.kicked],
+        join_url=join_url,
+        join_page=join_page.split("://", 1)[-1],
+        qr=_qr_svg(join_url),
+        code=game.two_step_code(live, now) if live.two_step else None,
+        rules=rules,
+    )
+
+
+ACTIONS = ("next", "skip", "pause", "resume", "end", "lock", "unlock")
+
+
+@bp.route("/live/<int:session_id>/control", methods=["POST"])
+def control(session_id: int):
+    """Run one host action; `seq` says which state the host saw, so double clicks do nothing."""
+    live = _hosted_game(session_id)
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        abort(400)
+    seen = request.form.get("seq", "")
+    seen_seq = int(seen) if seen.isdigit() else -1
+    now = game.clock()
+    try:
+        if action == "next":
+            game.next_step(live.id, seen_seq, now)
+        elif action == "skip":
+            game.skip(live.id, seen_seq, now)
+        elif action == "pause":
+            game.pause(live.id, now)
+        elif action == "resume":
+            game.resume(live.id, now)
+        elif action == "end":
+            game.end(live.id, now)
+        else:
+            game.set_locked(live.id, action == "lock")
+    except game.LiveError as error:
+        if _wants_json():
+            return jsonify(ok=False, message=str(error.message)), 409
+        flash(error.message, "error")
+    if _wants_json():
+        return jsonify(ok=True, state=game.snapshot(_game(session_id), game.clock()))
+    back = request.form.get("back")
+    endpoint = "live.screen" if back == "screen" else "live.host_game"
+    return redirect(url_for(endpoint, session_id=live.id))
+
+
+@bp.route("/live/<int:session_id>/players/<int:player_id>/kick", methods=["POST"])
+def kick(session_id: int, player_id: int):
+    """Remove a player for good."""
+    live = _hosted_game(session_id)
+    try:
+        event = game.kick(live.id, player_id, game.clock())
+    except game.LiveError as error:
+        flash(error.message, "error")
+    else:
+        if event is not None:
+            flash(_("%(name)s was removed and cannot rejoin.", name=event.data["nickname"]))
+    return redirect(url_for("live.host_game", session_id=live.id))
+
+
+@bp.route("/live/<int:session_id>/tick", methods=["POST"])
+def tick(session_id: int):
+    """The projector's nudge at the deadline: close the question if its time is up."""
+    live = _hosted_game(session_id)
+    game.expire_if_due(live, game.clock())
+    return jsonify(ok=True, seq=live.last_seq, phase=live.state)
+
+
+@bp.route("/live/<int:session_id>/code")
+def code(session_id: int):
+    """The current two-step code for the projector (it changes every 10 seconds)."""
+    live = _hosted_game(session_id)
+    g.no_store = True
+    if not live.two_step:
+        abort(404)
+    return jsonify(code=game.two_step_code(live, game.clock()))
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@bp.route("/live/<int:session_id>/results")
+def results(session_id: int):
+    """Every player's and every question's results, kept with the game."""
+    live = _hosted_game(session_id)
+    return render_template("live/results.html", live=live, results=game.results(live))
+
+
+@bp.route("/live/<int:session_id>/results.csv")
+def results_csv(session_id: int):
+    """One results table as CSV: ?table=players (default), questions or answers."""
+    live = _hosted_game(session_id)
+    table = request.args.get("table", "players")
+    if table not in ("players", "questions", "answers"):
+        abort(404)
+    body = export.to_csv(game.results(live), table)
+    name = f"live-{live.pin}-{table}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/live/<int:session_id>/results.xlsx")
+def results_xlsx(session_id: int):
+    """All results tables as one workbook."""
+    live = _hosted_game(session_id)
+    return Response(
+        export.to_xlsx(game.results(live)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="live-{live.pin}.xlsx"'},
+    )

@@ -1,0 +1,702 @@
+"""Live games through the real routes: several players (test clients) on a scripted clock."""
+
+import json
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player
+from quizapp.services import live as game
+from tests.conftest import PASSWORD, csrf_token
+from tests.factories import make_bank
+
+# The factory bank, live types only, in bank order: 0 single choice (option 0 right),
+# 1 multiple choice (0, 1, 3 right), 2 true/false (false), 3 numeric (32),
+# 4 fact or opinion (opinion).
+LIVE_BANK = ["single_choice", "multiple_choice", "true_false", "numeric", "fact_or_opinion"]
+START = datetime(2026, 3, 2, 9, 0, 0)
+
+
+class Clock:
+    """A clock the test moves by hand; the views read it through game.clock()."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, moment: datetime, ms: int = 0) -> None:
+        """Set the time to `moment` plus `ms` milliseconds."""
+        self.now = moment + timedelta(milliseconds=ms)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_timers(app):
+    """Scripted times are in the past; real deadline timers would close questions early."""
+    app.config["LIVE_TIMERS"] = False
+    yield
+    app.config["LIVE_TIMERS"] = True
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock(START)
+    monkeypatch.setattr(game, "clock", clock)
+    return clock
+
+
+@pytest.fixture
+def bank(app):
+    with app.app_context():
+        return make_bank(types=LIVE_BANK).id
+
+
+class Host:
+    """A logged-in teacher driving a game through the host pages."""
+
+    def __init__(self, client, app):
+        self.client = client
+        self.app = app
+        self.live_id = None
+
+    def create(self, bank_id, **rules):
+        form = {
+            "bank": str(bank_id),
+            "scoring": "speed",
+            "streak_bonus": "y",
+            "time_limit_s": "20",
+            "preview_s": "3",
+        }
+        form.update({k: v for k, v in rules.items() if v is not None})
+        for key in [k for k, v in rules.items() if v is None]:
+            form.pop(key, None)
+        page = self.client.get("/live/host")
+        response = self.client.post("/live/host", data={"csrf_token": csrf_token(page), **form})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.live_id = int(response.headers["Location"].split("/")[2])
+        return self
+
+    @property
+    def live(self) -> LiveSession:
+        with self.app.app_context():
+            live = db.session.get(LiveSession, self.live_id)
+            db.session.expunge(live)
+            return live
+
+    @property
+    def pin(self) -> str:
+        return self.live.pin
+
+    def state(self) -> dict:
+        return self.client.get(f"/live/{self.live_id}/state").get_json()
+
+    def act(self, action, seq=None):
+        page = self.client.get(f"/live/{self.live_id}/host")
+        seq = self.state()["seq"] if seq is None else seq
+        data = {"csrf_token": csrf_token(page), "action": action, "seq": str(seq)}
+        return self.client.post(f"/live/{self.live_id}/control", data=data)
+
+    def kick(self, player_id):
+        page = self.client.get(f"/live/{self.live_id}/host")
+        return self.client.post(
+            f"/live/{self.live_id}/players/{player_id}/kick",
+            data={"csrf_token": csrf_token(page)},
+        )
+
+
+@pytest.fixture
+def host(client, auth, app):
+    auth.create_user(email="lehrerin@example.org", name="Frau Kern", role="teacher")
+    auth.login(email="lehrerin@example.org")
+    return Host(client, app)
+
+
+class PlayerClient:
+    """One phone: its own test client (and so its own cookies)."""
+
+    def __init__(self, client, live_id, csrf):
+        self.client = client
+        self.live_id = live_id
+        # Taken at joining: fetching a page before each answer would also close late questions.
+        self.csrf = csrf
+
+    def play(self):
+        return self.client.get(f"/live/{self.live_id}/play")
+
+    def state(self) -> dict:
+        return self.client.get(f"/live/{self.live_id}/state").get_json()
+
+    def answer(self, index, value):
+        return self.client.post(
+            f"/live/{self.live_id}/answer",
+            json={"index": index, "answer": value},
+            headers={"X-CSRFToken": self.csrf, "Accept": "application/json"},
+        )
+
+    @property
+    def id(self) -> int:
+        return self.state()["me"]["id"]
+
+
+def join(app, pin, nickname, client=None, code="", expect=302):
+    """Join with a fresh browser (or the given one); return the PlayerClient."""
+    client = client or app.test_client()
+    page = client.get(f"/join/{pin}")
+    if page.status_code != 200:
+        assert page.status_code == expect
+        return page
+    response = client.post(
+        f"/join/{pin}",
+        data={"csrf_token": csrf_token(page), "nickname": nickname, "code": code},
+    )
+    assert response.status_code == expect, response.get_data(as_text=True)
+    if expect != 302:
+        return response
+    live_id = int(response.headers["Location"].split("/")[2])
+    return PlayerClient(client, live_id, csrf_token(page))
+
+
+def options_open(host) -> datetime:
+    """Return when the running question's options opened (the zero of t)."""
+    return host.live.options_at
+
+
+def scores(app, live_id) -> dict[str, tuple[int, int]]:
+    with app.app_context():
+        rows = db.session.scalars(select(Player).where(Player.session_id == live_id))
+        return {p.nickname: (p.score, p.streak) for p in rows}
+
+
+def event_types(app, live_id) -> list[str]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(LiveEvent).where(LiveEvent.session_id == live_id).order_by(LiveEvent.seq)
+        )
+        return [e.type for e in rows]
+
+
+# --- a whole game ---------------------------------------------------------------------------
+
+
+def test_whole_game_scores_follow_the_formula(app, host, bank, clock):
+    host.create(bank)
+    anna, ben, cem = (join(app, host.pin, n) for n in ("Anna", "Ben", "Cem"))
+    assert host.state()["players"] == 3
+
+    # Question 1 (single choice, option 0 right); the options open 3 s after the question.
+    host.act("next")
+    assert host.live.options_at - host.live.question_at == timedelta(seconds=3)
+    t0 = options_open(host)
+    clock.at(t0, 400)
+    assert anna.answer(0, 0).status_code == 200  # t < 0.5 s: full 1000
+    clock.at(t0, 2_400)
+    assert ben.answer(0, 1).status_code == 200  # wrong: 0
+    clock.at(t0, 10_000)
+    assert cem.answer(0, 0).status_code == 200  # 1000 · (1 − 10/40) = 750
+    # Everyone answered: the question closed without waiting for the deadline.
+    assert host.state()["phase"] == "reveal"
+    assert scores(app, host.live_id) == {"Anna": (1000, 1), "Ben": (0, 0), "Cem": (750, 1)}
+
+    host.act("next")
+    assert host.state()["phase"] == "leaderboard"
+    host.act("next")
+
+    # Question 2 (multiple choice): streak bonus and partial credit.
+    t1 = options_open(host)
+    clock.at(t1, 5_000)
+    assert anna.answer(1, [0, 1, 3]).status_code == 200  # 875 + streak bonus 100
+    clock.at(t1, 6_000)
+    assert ben.answer(1, [0, 1]).status_code == 200  # ⅔ · 1000 · (1 − 6/40) = 566.67
+    # Cem does not answer; after the deadline a late answer is refused and closes it.
+    clock.at(t1, 20_001)
+    late = cem.answer(1, [0, 1, 3])
+    assert late.status_code == 409
+    assert late.get_json()["code"] == "late"
+    assert host.state()["phase"] == "reveal"
+    assert scores(app, host.live_id) == {
+        "Anna": (1975, 2),
+        "Ben": (567, 0),
+        "Cem": (750, 0),  # no answer breaks the streak
+    }
+
+    host.act("next")
+    host.act("next")
+    # Question 3 (true/false, false is right): an answer at the deadline still counts.
+    t2 = options_open(host)
+    clock.at(t2, 100)
+    anna.answer(2, True)
+    clock.at(t2, 600)
+    cem.answer(2, False)  # round(1000 · (1 − 0.6/40)) = 985
+    clock.at(t2, 20_000)
+    assert ben.answer(2, False).status_code == 200  # exactly at the deadline: 500
+    assert scores(app, host.live_id) == {"Anna": (1975, 0), "Ben": (1067, 1), "Cem": (1735, 1)}
+
+    # The host ends the game: podium in the right order, PIN free again.
+    host.act("end")
+    state = host.state()
+    assert state["phase"] == "podium"
+    assert [row["nickname"] for row in state["event"]["data"]["top"]] == ["Anna", "Cem", "Ben"]
+    assert host.live.open_pin is None
+    assert event_types(app, host.live_id) == [
+        "question", "reveal", "leaderboard", "question", "reveal", "leaderboard",
+        "question", "reveal", "podium",
+    ]
+    # Each player sees their own line only.
+    me = anna.state()["event"]["data"]["me"]
+    assert me == {"rank": 1, "score": 1975, "streak": 0}
+    assert "ranks" not in anna.state()["event"]["data"]
+
+
+def test_accuracy_mode_without_streak_bonus(app, host, bank, clock):
+    host.create(bank, scoring="accuracy", streak_bonus=None)
+    anna = join(app, host.pin, "Anna")
+    host.act("next")
+    clock.at(options_open(host), 19_000)
+    assert anna.answer(0, 0).status_code == 200
+    host.act("next")
+    host.act("next")
+    clock.at(options_open(host), 19_000)
+    assert anna.answer(1, [0, 1, 3]).status_code == 200
+    assert scores(app, host.live_id) == {"Anna": (2000, 2)}
+
+
+def test_double_answer_is_refused(app, host, bank, clock):
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    assert anna.answer(0, 0).status_code == 200
+    again = anna.answer(0, 1)
+    assert again.status_code == 409
+    assert again.get_json()["code"] == "twice"
+    with app.app_context():
+        assert db.session.scalar(select(LiveAnswer.answer)) == 0  # the first answer stands
+
+
+def test_answer_before_the_options_open_is_refused(app, host, bank, clock):
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    host.act("next")
+    clock.at(options_open(host), -1)
+    refused = anna.answer(0, 0)
+    assert refused.status_code == 409
+    assert refused.get_json()["code"] == "early"
+
+
+def test_late_answer_is_rejected(app, host, bank, clock):
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    host.act("next")
+    clock.at(host.live.deadline_at, 1)
+    refused = anna.answer(0, 0)
+    assert refused.status_code == 409
+    assert "zu spät" in refused.get_json()["message"]
+    with app.app_context():
+        assert db.session.scalar(select(LiveAnswer.id)) is None
+
+
+def test_answer_to_another_question_or_malformed_is_refused(app, host, bank, clock):
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    assert anna.answer(1, [0]).get_json()["code"] == "closed"
+    bad = anna.answer(0, 7)
+    assert bad.status_code == 422
+    assert bad.get_json()["code"] == "invalid"
+    assert anna.answer(0, 0).status_code == 200
+
+
+def test_plain_form_answer_without_javascript(app, host, bank, clock):
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    page = anna.play()
+    html = page.get_data(as_text=True)
+    assert 'name="answer" value="0"' in html
+    response = anna.client.post(
+        f"/live/{host.live_id}/answer",
+        data={"csrf_token": csrf_token(page), "index": "0", "answer": "0"},
+    )
+    assert response.status_code == 302
+    page = anna.play().get_data(as_text=True)
+    assert "Antwort erhalten" in page
+    assert 'name="answer" value="0"' not in page
+
+
+def test_pause_stops_the_clock(app, host, bank, clock):
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    host.act("next")
+    t0 = options_open(host)
+    clock.at(t0, 5_000)
+    host.act("pause")
+    clock.at(t0, 65_000)
+    assert anna.answer(0, 0).get_json()["code"] == "paused"
+    host.act("resume")
+    clock.at(t0, 70_000)  # 5 s before the pause + 5 s after it
+    assert anna.answer(0, 0).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(LiveAnswer.elapsed_ms)) == 10_000
+    assert scores(app, host.live_id)["Anna"] == (750, 1)
+
+
+def test_skip_closes_the_question_and_answers_so_far_count(app, host, bank, clock):
+    host.create(bank)
+    anna, ben = join(app, host.pin, "Anna"), join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    anna.answer(0, 0)
+    host.act("skip")
+    assert host.state()["phase"] == "reveal"
+    assert ben.answer(0, 0).get_json()["code"] == "closed"
+    host.act("skip")  # from the reveal straight to the next question
+    state = host.state()
+    assert (state["phase"], state["event"]["data"]["index"]) == ("question", 1)
+
+
+def test_stale_host_click_does_nothing(app, host, bank, clock):
+    host.create(bank)
+    join(app, host.pin, "Anna")
+    seen = host.state()["seq"]
+    host.act("next", seq=seen)
+    host.act("next", seq=seen)  # a double click on the same state
+    state = host.state()
+    assert (state["phase"], state["seq"]) == ("question", seen + 1)
+
+
+def test_deadline_closes_the_question_on_the_next_read(app, host, bank, clock):
+    host.create(bank)
+    join(app, host.pin, "Anna")
+    host.act("next")
+    clock.at(host.live.deadline_at, 1)
+    assert host.state()["phase"] == "reveal"
+
+
+# --- what players see -------------------------------------------------------------------------
+
+
+def test_no_answer_key_reaches_players_before_the_reveal(app, host, bank, clock):
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    before = [
+        anna.play().get_data(as_text=True),
+        json.dumps(anna.state()),
+        json.dumps(anna.answer(0, 1).get_json()),
+        anna.play().get_data(as_text=True),
+        json.dumps(anna.state()),
+    ]
+    with app.app_context():
+        question = db.session.scalar(select(LiveEvent).where(LiveEvent.type == "question"))
+        before.append(json.dumps(question.data))
+    for text in before:
+        assert '"correct"' not in text
+        assert "solution" not in text
+        assert "Erläuterung zu rubio" not in text
+        assert "Kontext." not in text
+    # Nor do points: the score before the reveal would tell whether the answer was right.
+    assert anna.state()["me"]["score"] == 0
+    host.act("next")  # reveal
+    page = anna.play().get_data(as_text=True)
+    assert "Erläuterung zu rubio" in page
+    assert "Der US-Außenminister hat es nicht einmal" in page  # the source quote
+
+
+def test_player_sees_own_result_and_rank_after_the_reveal(app, host, bank, clock):
+    host.create(bank)
+    anna, ben = join(app, host.pin, "Anna"), join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 100)
+    anna.answer(0, 0)
+    ben.answer(0, 2)
+    assert anna.state()["event"]["data"]["me"] == {
+        "rank": 1, "score": 1000, "streak": 1, "points": 1000, "correct": True,
+    }
+    assert ben.state()["event"]["data"]["me"]["correct"] is False
+    assert ben.state()["me"]["rank"] == 2
+    reveal = anna.state()["event"]["data"]
+    assert reveal["distribution"] == {"0": 1, "2": 1}
+    assert reveal["solution"] == {"options": [0]}
+
+
+# --- joining, rejoining, protection -----------------------------------------------------------
+
+
+def test_join_by_pin_page_redirects_to_the_nickname_step(app, host, bank, client):
+    host.create(bank)
+    browser = app.test_client()
+    page = browser.get(f"/join?pin={host.pin}")
+    assert host.pin in page.get_data(as_text=True)
+    response = browser.post("/join", data={"csrf_token": csrf_token(page), "pin": host.pin})
+    assert response.headers["Location"] == f"/join/{host.pin}"
+    wrong = browser.post("/join", data={"csrf_token": csrf_token(page), "pin": "000000"})
+    assert wrong.status_code == 400
+    assert "Kein offenes Spiel" in wrong.get_data(as_text=True)
+
+
+def test_rejoin_keeps_nickname_score_and_streak_after_a_restart(app, host, bank, clock):
+    from quizapp import create_app
+
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    host.act("next")
+    clock.at(options_open(host), 100)
+    anna.answer(0, 0)
+    host.act("next")
+    # A new server process (nothing kept in memory) and the same browser cookie.
+    restarted = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+    phone = restarted.test_client()
+    cookie = anna.client.get_cookie(f"quizapp_live_{host.live_id}")
+    phone.set_cookie(cookie.key, cookie.value)
+    state = phone.get(f"/live/{host.live_id}/state").get_json()
+    assert state["me"]["nickname"] == "Anna"
+    assert (state["me"]["score"], state["me"]["streak"]) == (1000, 1)
+    # Opening the join link again returns to the game instead of asking for a name.
+    back = phone.get(f"/join/{host.pin}")
+    assert back.headers["Location"] == f"/live/{host.live_id}/play"
+
+
+def test_nickname_taken_ignores_case(app, host, bank):
+    host.create(bank)
+    join(app, host.pin, "Anna")
+    response = join(app, host.pin, "ANNA", expect=400)
+    assert "vergeben" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("nickname", "message"),
+    [
+        ("A", "2 bis 20 Zeichen"),
+        ("A" * 21, "2 bis 20 Zeichen"),
+        ("<script>", "Buchstaben, Ziffern"),
+        ("Arschloch", "freundlicheren"),
+        ("f.u.c.k", "freundlicheren"),
+    ],
+)
+def test_nickname_rules(app, host, bank, nickname, message):
+    host.create(bank)
+    response = join(app, host.pin, nickname, expect=400)
+    assert message in response.get_data(as_text=True)
+
+
+def test_nickname_suggestion_is_offered(app, host, bank):
+    host.create(bank)
+    page = app.test_client().get(f"/join/{host.pin}?suggest=1").get_data(as_text=True)
+    suggested = re.search(r'name="nickname"[^>]*value="([^"]+)"', page).group(1)
+    assert 2 <= len(suggested) <= 20
+
+
+def test_kicked_player_stays_out(app, host, bank, clock):
+    host.create(bank)
+    anna, ben = join(app, host.pin, "Anna"), join(app, host.pin, "Ben")
+    host.act("next")
+    host.kick(ben.id)
+    assert ben.play().status_code == 403
+    assert ben.client.get(f"/live/{host.live_id}/events").status_code == 403
+    clock.at(options_open(host), 1_000)
+    assert ben.answer(0, 0).status_code == 403
+    # The same browser cannot come back under another name.
+    assert join(app, host.pin, "Benni", client=ben.client, expect=403).status_code == 403
+    # And the name stays taken.
+    assert join(app, host.pin, "Ben", expect=400).status_code == 400
+    # The players left have all answered once Anna has: the question closes.
+    anna.answer(0, 0)
+    assert host.state()["phase"] == "reveal"
+    assert [row["nickname"] for row in host.state()["event"]["data"]["top"]] == ["Anna"]
+
+
+def test_locked_lobby_refuses_new_players(app, host, bank):
+    host.create(bank)
+    join(app, host.pin, "Anna")
+    host.act("lock")
+    response = join(app, host.pin, "Ben", expect=400)
+    assert "gesperrt" in response.get_data(as_text=True)
+    host.act("unlock")
+    join(app, host.pin, "Ben")
+
+
+def test_player_cap(app, host, bank):
+    host.create(bank, max_players="2")
+    join(app, host.pin, "Anna")
+    join(app, host.pin, "Ben")
+    response = join(app, host.pin, "Cem", expect=400)
+    assert "voll" in response.get_data(as_text=True)
+
+
+def test_two_step_join_needs_the_current_code(app, host, bank, clock):
+    host.create(bank, two_step="y")
+    assert join(app, host.pin, "Anna", code="", expect=400).status_code == 400
+    code = host.client.get(f"/live/{host.live_id}/code").get_json()["code"]
+    join(app, host.pin, "Anna", code=code)
+    clock.at(START, 10_000)  # the next window: the previous code is still accepted
+    join(app, host.pin, "Ben", code=code)
+    clock.at(START, 20_000)
+    response = join(app, host.pin, "Cem", code=code, expect=400)
+    assert "Code" in response.get_data(as_text=True)
+
+
+def test_join_is_rate_limited_per_address(app, host, bank):
+    host.create(bank)
+    app.config["LIVE_JOIN_LIMIT"] = "2 per minute"
+    try:
+        join(app, host.pin, "Anna")
+        join(app, host.pin, "Ben")
+        assert join(app, host.pin, "Cem", expect=429).status_code == 429
+    finally:
+        app.config["LIVE_JOIN_LIMIT"] = "100 per minute;1000 per hour"
+
+
+def test_ended_game_cannot_be_joined(app, host, bank):
+    host.create(bank)
+    pin = host.pin
+    host.act("end")
+    response = app.test_client().get(f"/join/{pin}")
+    assert response.status_code == 302
+
+
+def test_only_the_host_controls_the_game(app, host, bank, auth):
+    host.create(bank)
+    other = app.test_client()
+    auth.create_user(email="other@example.org", name="Other", role="teacher")
+    page = other.get("/login")
+    other.post(
+        "/login",
+        data={"csrf_token": csrf_token(page), "email": "other@example.org", "password": PASSWORD},
+    )
+    assert other.get(f"/live/{host.live_id}/host").status_code == 403
+    assert other.get(f"/live/{host.live_id}/screen").status_code == 403
+    assert other.get(f"/live/{host.live_id}/results.csv").status_code == 403
+    assert app.test_client().get(f"/live/{host.live_id}/host").status_code == 302  # log in
+
+
+def test_learners_cannot_open_the_host_page(client, auth):
+    auth.create_user(email="kim@example.org", name="Kim")
+    auth.login(email="kim@example.org")
+    assert client.get("/live/host").status_code == 403
+
+
+# --- standings --------------------------------------------------------------------------------
+
+
+def test_ties_go_to_whoever_reached_the_score_first(app, host, bank, clock):
+    host.create(bank, scoring="accuracy", streak_bonus=None)
+    zoe = join(app, host.pin, "Zoe")  # joins first, never scores
+    xaver, yvonne = join(app, host.pin, "Xaver"), join(app, host.pin, "Yvonne")
+    host.act("next")
+    t0 = options_open(host)
+    clock.at(t0, 1_000)
+    xaver.answer(0, 0)  # Xaver reaches 1000 in question 1
+    yvonne.answer(0, 1)
+    zoe.answer(0, 1)
+    host.act("next")
+    host.act("next")
+    t1 = options_open(host)
+    clock.at(t1, 500)
+    yvonne.answer(1, [0, 1, 3])  # Yvonne reaches 1000 only in question 2, though faster
+    xaver.answer(1, [2])
+    zoe.answer(1, [2])
+    with app.app_context():
+        table = game.standings(host.live_id)
+    assert [(s.nickname, s.score, s.rank) for s in table] == [
+        ("Xaver", 1000, 1),
+        ("Yvonne", 1000, 2),
+        ("Zoe", 0, 3),
+    ]
+
+
+def test_equal_scores_in_the_same_question_go_to_the_faster(app, host, bank, clock):
+    host.create(bank, scoring="accuracy")
+    slow, fast = join(app, host.pin, "Slow"), join(app, host.pin, "Fast")
+    host.act("next")
+    t0 = options_open(host)
+    clock.at(t0, 800)
+    fast.answer(0, 0)
+    clock.at(t0, 9_000)
+    slow.answer(0, 0)
+    with app.app_context():
+        assert [s.nickname for s in game.standings(host.live_id)] == ["Fast", "Slow"]
+
+
+# --- progress and results ---------------------------------------------------------------------
+
+
+def test_logged_in_learner_answers_count_toward_progress(app, host, bank, clock, auth):
+    from quizapp.signals import answer_recorded
+
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append(kwargs)
+
+    answer_recorded.connect(listener)
+    try:
+        host.create(bank)
+        learner = app.test_client()
+        auth.create_user(email="lea@example.org", name="Lea")
+        page = learner.get("/login")
+        learner.post(
+            "/login",
+            data={"csrf_token": csrf_token(page), "email": "lea@example.org", "password": PASSWORD},
+        )
+        lea = join(app, host.pin, "Lea", client=learner)
+        guest = join(app, host.pin, "Gast")
+        host.act("next")
+        clock.at(options_open(host), 2_000)
+        lea.answer(0, 0)
+        guest.answer(0, 0)
+    finally:
+        answer_recorded.disconnect(listener)
+    assert len(received) == 1
+    assert received[0]["score"] == 1.0
+    assert received[0]["elapsed_ms"] == 2_000
+    assert received[0]["answered_at"] == clock.now
+
+
+def test_results_export_csv_and_xlsx(app, host, bank, clock):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    host.create(bank)
+    anna, ben = join(app, host.pin, "Anna"), join(app, host.pin, "-Ben")
+    host.act("next")
+    clock.at(options_open(host), 100)
+    anna.answer(0, 0)
+    ben.answer(0, 1)
+    host.act("end")
+    page = host.client.get(f"/live/{host.live_id}/results").get_data(as_text=True)
+    assert "Anna" in page and "1000" in page
+    players = host.client.get(f"/live/{host.live_id}/results.csv").get_data(as_text=True)
+    lines = players.lstrip("\ufeff").splitlines()
+    assert lines[1].startswith("1,Anna,1000,1,")
+    assert lines[2].startswith("2,'-Ben,0,0,")  # no formula injection
+    answers = host.client.get(f"/live/{host.live_id}/results.csv?table=answers")
+    assert "Anna,1,0,1.0," in answers.get_data(as_text=True)
+    book = load_workbook(BytesIO(host.client.get(f"/live/{host.live_id}/results.xlsx").data))
+    assert len(book.sheetnames) == 3
+    assert book.worksheets[0]["B2"].value == "Anna"
+
+
+def test_host_page_lists_skipped_question_types(app, host):
+    with app.app_context():
+        make_bank(slug="all-types")
+    page = host.client.get("/live/host").get_data(as_text=True)
+    assert "<td>5</td><td>4</td>" in page  # 5 live types asked, 4 left out
+    assert "Lückentext" in page
+
+
+def test_qr_code_and_pin_on_the_projector(app, host, bank):
+    host.create(bank)
+    page = host.client.get(f"/live/{host.live_id}/screen").get_data(as_text=True)
+    assert "<svg" in page and 'class="qr"' in page
+    assert host.pin[:3] in page

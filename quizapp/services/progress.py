@@ -107,11 +107,11 @@ def question_stats(user_id: int) -> list[QuestionStat]:
     One query: window functions number each question's responses newest first and count
     answers and mistakes (score below 1) per question.
     """
-    per_question = (Question.id,)
+    per_question = (QuestionVersion.question_id,)
     ranked = (
         select(
-            Question.id.label("question_id"),
-            QuestionVersion.prompt.label("prompt"),
+            QuestionVersion.question_id.label("question_id"),
+            Response.question_version_id.label("version_id"),
             Response.score.label("score"),
             Response.answered_at.label("answered_at"),
             func.row_number()
@@ -127,15 +127,15 @@ def question_stats(user_id: int) -> list[QuestionStat]:
         )
         .join(Attempt, Attempt.id == Response.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
-        .join(Question, Question.id == QuestionVersion.question_id)
         .where(Attempt.user_id == user_id, Response.score.is_not(None))
         .subquery()
     )
+    # The prompt as the learner last saw it (the version of the latest answer).
     rows = db.session.execute(
         select(
             ranked.c.question_id,
             Question.key,
-            ranked.c.prompt,
+            QuestionVersion.prompt,
             Bank.title,
             Claim.id,
             Claim.key,
@@ -147,6 +147,7 @@ def question_stats(user_id: int) -> list[QuestionStat]:
             ranked.c.score,
             ranked.c.answered_at,
         )
+        .join(QuestionVersion, QuestionVersion.id == ranked.c.version_id)
         .join(Question, Question.id == ranked.c.question_id)
         .join(Bank, Bank.id == Question.bank_id)
         .join(Claim, Claim.id == Question.claim_id)

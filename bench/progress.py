@@ -1,0 +1,161 @@
+"""Time the progress page and the review queue for a learner with 10,000 responses.
+
+The learner answered 500 questions (five banks of 100) in 1,000 attempts of ten answers
+over 200 days; every question has an FSRS card. Both pages are fetched through the Flask
+test client (logged in, so every query and the template rendering count) and the median
+of repeated requests is printed as JSON. Uses DATABASE_URL if set, else a fresh SQLite file.
+
+    .venv/bin/python bench/progress.py
+"""
+
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select, update  # noqa: E402
+
+from quizapp import create_app  # noqa: E402
+from quizapp.auth import service as accounts  # noqa: E402
+from quizapp.extensions import db  # noqa: E402
+from quizapp.models import Attempt, Question, QuestionVersion, Response  # noqa: E402
+from quizapp.services import reviews  # noqa: E402
+from tests.factories import add_questions, make_bank, make_quiz  # noqa: E402
+
+BANKS = 5
+QUESTIONS_PER_BANK = 100
+ATTEMPTS = 1_000
+PER_ATTEMPT = 10
+REPEATS = 30
+PASSWORD = "bench password 123"
+START = datetime(2026, 1, 1, 8, 0)
+
+
+def build_history(rng: random.Random) -> int:
+    """Store the learner, the banks and the responses; return the number of responses."""
+    user = accounts.register("bench@example.org", "Bench", PASSWORD)
+    versions_by_bank = []
+    for n in range(BANKS):
+        bank = make_bank(slug=f"bench-{n}", types=["true_false"])
+        quiz = make_quiz(bank)
+        versions = add_questions(bank, QUESTIONS_PER_BANK - 1, topics=8)
+        versions_by_bank.append(
+            (quiz.id, [v.id for v in versions] + [bank.questions[0].current_version_id])
+        )
+    attempts, answers = [], []
+    for n in range(ATTEMPTS):
+        quiz_id, version_ids = versions_by_bank[n % BANKS]
+        chosen = rng.sample(version_ids, PER_ATTEMPT)
+        started = START + timedelta(days=n * 200 // ATTEMPTS, minutes=rng.randrange(600))
+        scores = [1.0 if rng.random() < 0.7 else 0.0 for _ in chosen]
+        attempts.append(
+            {
+                "quiz_id": quiz_id,
+                "user_id": user.id,
+                "version_ids": chosen,
+                "option_orders": {},
+                "started_at": started,
+                "finished_at": started + timedelta(seconds=20 * PER_ATTEMPT),
+                "score": sum(scores),
+                "max_score": float(PER_ATTEMPT),
+            }
+        )
+        answers.append(list(zip(chosen, scores, strict=True)))
+    ids = db.session.scalars(
+        insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), attempts
+    ).all()
+    rows = []
+    for attempt_id, attempt, given in zip(ids, attempts, answers, strict=True):
+        for k, (version_id, score) in enumerate(given):
+            rows.append(
+                {
+                    "attempt_id": attempt_id,
+                    "question_version_id": version_id,
+                    "answer": True,
+                    "score": score,
+                    "correct": score >= 1,
+                    "answered_at": attempt["started_at"] + timedelta(seconds=20 * (k + 1)),
+                    "elapsed_ms": rng.randrange(3_000, 40_000),
+                }
+            )
+    db.session.execute(insert(Response), rows)
+    db.session.commit()
+    # Each question's card as the answer_recorded listener would have left it.
+    latest = {}
+    for row in rows:
+        latest[row["question_version_id"]] = row
+    question_ids = dict(
+        db.session.execute(
+            select(QuestionVersion.id, QuestionVersion.question_id).where(
+                QuestionVersion.id.in_(list(latest))
+            )
+        ).all()
+    )
+    for version_id, row in latest.items():
+        reviews.record_review(
+            user.id, question_ids[version_id], row["score"], row["elapsed_ms"], row["answered_at"]
+        )
+    db.session.commit()
+    return len(rows)
+
+
+def p50(client, path: str) -> float:
+    """Return the median time in ms of fetching a page (after one warm-up request)."""
+    assert client.get(path).status_code == 200, path
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return round(statistics.median(times), 1)
+
+
+def main() -> None:
+    """Build the history, log in, time both pages, print the figures."""
+    folder = None
+    if not os.environ.get("DATABASE_URL"):
+        folder = tempfile.mkdtemp(prefix="quizapp-bench-")
+        os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(folder, "bench.sqlite")
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        responses = build_history(random.Random(5))
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post(
+        "/login",
+        data={"csrf_token": token, "email": "bench@example.org", "password": PASSWORD},
+    )
+    result = {
+        "responses": responses,
+        "progress_page_p50_ms": p50(client, "/progress"),
+        "review_queue_p50_ms": p50(client, "/review"),
+    }
+    with app.app_context():
+        db.session.remove()
+        if folder is None:
+            # question and question_version point at each other: cut that link first.
+            db.session.execute(update(Question).values(current_version_id=None))
+            db.session.commit()
+            db.drop_all()
+        db.engine.dispose()
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -294,3 +294,31 @@ def test_statement_count_does_not_grow_with_answers(client, auth, app, path):
         auth.logout()
     assert counts[0] == counts[1], counts
     assert counts[0] <= 10, counts
+
+
+def test_answers_in_live_games_count_for_the_streak(ctx, auth):
+    from quizapp.models import LiveAnswer, LiveSession, Player
+
+    user_id = auth.create_user()
+    host = auth.create_user(email="t@example.org", name="T", role="teacher")
+    bank = make_bank()
+    quiz = make_quiz(bank)
+    make_attempt(user_id, quiz, [(published_versions(bank.id)[0], 1.0)], at=NOW)
+    game = LiveSession(pin="123456", quiz_id=quiz.id, host_id=host)
+    db.session.add(game)
+    db.session.flush()
+    player = Player(
+        session_id=game.id, nickname="Ada", nickname_key="ada", token_hash="x" * 64, user_id=user_id
+    )
+    db.session.add(player)
+    db.session.flush()
+    db.session.add(
+        LiveAnswer(
+            player_id=player.id,
+            session_id=game.id,
+            question_index=0,
+            answered_at=NOW - timedelta(days=1),
+        )
+    )
+    db.session.commit()
+    assert progress.streak(user_id, now=NOW).current == 2

@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from quizapp.extensions import db
+from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.progress import bp
 from quizapp.progress.chart import build_chart
@@ -153,6 +153,8 @@ def export_csv():
 
 @bp.route("/me/delete", methods=["GET", "POST"])
 @login_required
+# The password check must not become a way to guess passwords with a stolen session.
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
 def delete_account():
     """Delete my account after confirming with the password; then I am logged out."""
     form = DeleteAccountForm()

@@ -129,10 +129,17 @@ def import_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
 
 @quiz_cli.command("export")
 @click.argument("bank")
-@click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "gift", "moodle-xml"]),
+    default="yaml",
+    show_default=True,
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
 def export_bank(bank: str, fmt: str, output: Path | None) -> None:
-    """Export a bank by slug (YAML: the bank file format; importing it again changes nothing)."""
+    """Export a bank by slug: yaml is the bank file (import it again: nothing changes);
+    gift and moodle-xml carry the published questions to Moodle."""
     from quizapp.banks import exporter
 
     try:

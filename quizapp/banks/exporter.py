@@ -4,13 +4,10 @@ byte-identical."""
 import yaml
 from sqlalchemy import select
 
+from quizapp.banks.interchange import ExportError, bank_or_error
 from quizapp.banks.schema import QUESTION_TYPES
 from quizapp.extensions import db
 from quizapp.models import Bank, Claim, Question
-
-
-class ExportError(Exception):
-    """A bank that cannot be exported (unknown slug)."""
 
 
 class _FlowList(list):
@@ -154,10 +151,7 @@ def _question(question: Question) -> dict:
 
 def export_yaml(slug: str) -> str:
     """Return the bank file of a stored bank."""
-    bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
-    if bank is None:
-        raise ExportError(f"no bank with slug '{slug}'")
-    document = bank_document(bank)
+    document = bank_document(bank_or_error(slug))
     # Blank lines between sections and entries, so the file reads like a hand-written one.
     parts = [dump({"bank": document["bank"]})]
     for section in ("claims", "questions"):
@@ -171,9 +165,13 @@ def _indent(text: str) -> str:
     return "".join(line if line == "\n" else f"  {line}" for line in text.splitlines(True))
 
 
-EXPORTERS = {"yaml": export_yaml}
-
-
 def export(slug: str, fmt: str) -> str:
-    """Export a stored bank in one of the EXPORTERS' formats."""
-    return EXPORTERS[fmt](slug)
+    """Export a stored bank as yaml (the bank file), gift or moodle-xml."""
+    from quizapp.banks.gift import export_gift
+    from quizapp.banks.moodle_xml import export_moodle_xml
+
+    exporters = {"yaml": export_yaml, "gift": export_gift, "moodle-xml": export_moodle_xml}
+    return exporters[fmt](slug)
+
+
+__all__ = ["ExportError", "export", "export_yaml"]

@@ -42,17 +42,27 @@ def _no_real_timers(app):
     app.config["LIVE_TIMERS"] = True
 
 
-@pytest.fixture
-def clock(monkeypatch):
+def scripted_clock(monkeypatch) -> Clock:
+    """Make the views read a clock the test moves."""
     clock = Clock(START)
     monkeypatch.setattr(game, "clock", clock)
     return clock
 
 
-@pytest.fixture
-def bank(app):
+def live_bank(app) -> int:
+    """Create a bank of the five live types; return its id."""
     with app.app_context():
         return make_bank(types=LIVE_BANK).id
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return scripted_clock(monkeypatch)
+
+
+@pytest.fixture
+def bank(app):
+    return live_bank(app)
 
 
 class Host:
@@ -108,11 +118,16 @@ class Host:
         )
 
 
-@pytest.fixture
-def host(client, auth, app):
+def logged_in_host(client, auth, app) -> Host:
+    """A teacher account, logged in on `client`."""
     auth.create_user(email="lehrerin@example.org", name="Frau Kern", role="teacher")
     auth.login(email="lehrerin@example.org")
     return Host(client, app)
+
+
+@pytest.fixture
+def host(client, auth, app):
+    return logged_in_host(client, auth, app)
 
 
 class PlayerClient:
@@ -464,6 +479,8 @@ def test_rejoin_keeps_nickname_score_and_streak_after_a_restart(app, host, bank,
     # Opening the join link again returns to the game instead of asking for a name.
     back = phone.get(f"/join/{host.pin}")
     assert back.headers["Location"] == f"/live/{host.live_id}/play"
+    with restarted.app_context():
+        db.engine.dispose()
 
 
 def test_nickname_taken_ignores_case(app, host, bank):

@@ -67,9 +67,13 @@ class Subscription:
         self.audience = audience
         self._queue: queue.Queue[Event] = queue.Queue(maxsize=QUEUE_SIZE)
         self.closed = False
+        # Set once RESYNC is queued: the stream ends there, so later events are of no use.
+        self.resyncing = False
 
     def put(self, event: Event) -> None:
         """Queue an event; a connection too slow to keep up is told to resync instead."""
+        if self.resyncing:
+            return
         try:
             self._queue.put_nowait(event)
         except queue.Full:
@@ -77,6 +81,7 @@ class Subscription:
 
     def overflow(self) -> None:
         """Drop what is queued and leave only RESYNC, so the client catches up from the log."""
+        self.resyncing = True
         while True:
             try:
                 self._queue.get_nowait()

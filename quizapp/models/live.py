@@ -68,7 +68,7 @@ class Player(db.Model):
     __table_args__ = (
         UniqueConstraint("session_id", "nickname"),
         # Case-insensitive uniqueness: "Anna" and "anna" are one name in a classroom.
-        UniqueConstraint("session_id", "nickname_key"),
+        UniqueConstraint("session_id", "nickname_key", name="uq_player_session_nickname_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,7 @@ def test_bank_list_and_start_page_show_the_published_banks(client, ctx):
     assert "USA und NATO: kleine Testbank" in listing
     assert 'href="/banks/nato-mini"' in listing
     assert "9 Fragen" in listing  # the draft reflection is not counted
+    assert 'href="/quiz/nato-mini"' in listing  # the learn area's page to take the quiz
     start = page(client, "/")
     assert 'href="/banks/nato-mini"' in start
 
@@ -49,6 +50,7 @@ def test_bank_page_lists_prompts_but_no_answer_keys(client, ctx):
         assert secret not in html, secret
     # A draft question is not shown.
     assert "Wie würdest du prüfen" not in html
+    assert 'href="/quiz/nato-mini"' in html
     # Each question links to its passage in the article.
     assert 'href="/articles/nato-2025-12-04#claim-C1"' in html
     assert 'href="/articles/nato-2025-12-04#claim-Q1"' in html

@@ -1,17 +1,25 @@
 """Pages to read banks and articles; no answer key ever reaches these pages."""
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template, url_for
 
 from quizapp.content import bp, service
 from quizapp.content.labels import KIND_HELP, KIND_LABELS, TYPE_LABELS, kind_label, verdict_label
 from quizapp.content.reading import lay_out
 
 
+def quiz_url(bank) -> str | None:
+    """Return the address where learners take a bank's quiz (None without the learn area)."""
+    if "learn.bank" not in current_app.view_functions:
+        return None
+    return url_for("learn.bank", slug=bank.slug)
+
+
 @bp.app_context_processor
 def content_helpers() -> dict:
-    """Offer the published banks (start page) and the claim labels to every template."""
+    """Offer the published banks (start page), quiz links and claim labels to every template."""
     return {
         "published_banks": service.published_banks,
+        "quiz_url": quiz_url,
         "kind_label": kind_label,
         "verdict_label": verdict_label,
     }

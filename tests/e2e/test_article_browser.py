@@ -28,7 +28,10 @@ def test_a_question_jumps_to_its_quote_in_context(app, live_server, page):
     with app.app_context():
         import_seed()
         import_bank(MINI)
-    page.goto(live_server + "/banks/nato-mini")
+    page.goto(live_server + "/banks")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="USA und NATO: kleine Testbank").click()
+    page.wait_for_url("**/banks/nato-mini")
     assert serious_violations(page) == []
     item = page.locator(".question-list li").filter(has_text="Ordne die Personen")
     item.get_by_role("link", name="Zur Stelle im Artikel").click()

@@ -30,7 +30,7 @@ def test_a_question_jumps_to_its_quote_in_context(app, live_server, page):
         import_bank(MINI)
     page.goto(live_server + "/banks")
     assert serious_violations(page) == []
-    page.get_by_role("link", name="USA und NATO: kleine Testbank").click()
+    page.get_by_role("link", name="USA und NATO: kleine Testbank", exact=True).click()
     page.wait_for_url("**/banks/nato-mini")
     assert serious_violations(page) == []
     item = page.locator(".question-list li").filter(has_text="Ordne die Personen")

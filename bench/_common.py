@@ -1,0 +1,154 @@
+"""Shared pieces of the HTTP benchmarks: gunicorn on a free port, a lean client, percentiles."""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the value below which `share` (0..1) of the values lie (nearest rank)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(share * len(ordered) + 0.999999)))
+    return ordered[rank - 1]
+
+
+@contextmanager
+def gunicorn(env: dict, *, workers: int = 2, worker_class: str = "gevent", app: str = "wsgi:app"):
+    """Run `gunicorn app` on a free port of 127.0.0.1 with extra environment; yield its URL.
+
+    Waits until /healthz answers; stops the server (and only it) on exit.
+    """
+    port = free_port()
+    # BENCH_WORKERS / BENCH_WORKER_CLASS override the defaults for experiments.
+    workers = int(os.environ.get("BENCH_WORKERS", workers))
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", worker_class)
+    command = [
+        str(BIN / "gunicorn"),
+        "--worker-class",
+        worker_class,
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+        app,
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}")
+            try:
+                client = Client(url)
+                if client.request("GET", "/healthz")[0] == 200:
+                    client.close()
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Client:
+    """A keep-alive HTTP/1.1 client with a tiny cookie jar: little overhead per request."""
+
+    def __init__(self, base_url: str, headers: dict | None = None):
+        host, _, port = base_url.removeprefix("http://").partition(":")
+        self.connection = http.client.HTTPConnection(host, int(port or 80), timeout=60)
+        self.headers = dict(headers or {})
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None):
+        """Send a request (JSON body if given); return (status, parsed JSON or text)."""
+        sent = {**self.headers, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            sent["Content-Type"] = "application/json"
+        try:
+            self.connection.request(method, path, body=data, headers=sent)
+            response = self.connection.getresponse()
+        except (http.client.HTTPException, OSError):
+            # The server closed an idle keep-alive connection: open a new one once.
+            self.connection.close()
+            self.connection.request(method, path, body=data, headers=sent)
+            response = self.connection.getresponse()
+        raw = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if response.getheader("Content-Type", "").startswith("application/json"):
+            return response.status, json.loads(raw)
+        return response.status, raw.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+def run_together(count: int, work) -> float:
+    """Run work(n, barrier) in `count` threads that start their timed part together.
+
+    Each worker prepares, calls barrier.wait(), then does the timed part. Returns the wall
+    time in seconds from the barrier until the last worker finished.
+    """
+    barrier = threading.Barrier(count + 1)
+    errors = []
+
+    def run(n: int) -> None:
+        try:
+            work(n, barrier)
+        except Exception as error:  # noqa: BLE001 (reported below, the run goes on)
+            errors.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return elapsed

@@ -20,7 +20,12 @@ document.addEventListener("DOMContentLoaded", () => {
     const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} min`;
     if (value.textContent !== text) value.textContent = text;
     if (left <= 60) timer.classList.add("timer-low");
-    if (left > 0) window.setTimeout(tick, 1000);
+    if (left > 0) {
+      window.setTimeout(tick, 1000);
+    } else {
+      // Time is up: the server has handed the attempt in; show its results.
+      window.setTimeout(() => { window.location.assign(timer.dataset.whenOver); }, 2500);
+    }
   };
   tick();
 });

@@ -131,6 +131,8 @@ def js_strings() -> dict:
         "answer_received": _("Answer received. Wait for the result."),
         "send": _("Send answer"),
         "number": _("Your answer (a number)"),
+        "number_hint": _("Answer with a number"),
+        "choose_all": _("Choose every right option, then send."),
         "true": _("True"),
         "false": _("False"),
         "right": _("Correct!"),

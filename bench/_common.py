@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,8 +95,8 @@ class Client:
         self.headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body=None, headers: dict | None = None):
-        """Send a request (JSON body if given); return (status, parsed JSON or text)."""
+    def request(self, method: str, path: str, body=None, headers: dict | None = None, form=None):
+        """Send a request (JSON body or form fields if given); return (status, JSON or text)."""
         sent = {**self.headers, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -103,6 +104,9 @@ class Client:
         if body is not None:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
+        elif form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
         try:
             self.connection.request(method, path, body=data, headers=sent)
             response = self.connection.getresponse()

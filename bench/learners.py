@@ -19,6 +19,7 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -82,6 +83,26 @@ def some_answer(question: dict):
     return " ".join(["Ich prüfe die Quelle und vergleiche sie."] * (view["min_words"] // 7 + 1))
 
 
+def register(client: Client, n: int) -> None:
+    """Register learner n through the real form (and so log in)."""
+    page = client.request("GET", "/register")[1]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    password = "bench password 123"
+    status, _ = client.request(
+        "POST",
+        "/register",
+        form={
+            "csrf_token": token,
+            "email": f"learner{n}@example.org",
+            "display_name": f"Learner {n}",
+            "password": password,
+            "confirm": password,
+        },
+    )
+    if status != 302:
+        raise RuntimeError(f"registration of learner {n} failed with {status}")
+
+
 def learner_headers(n: int) -> dict:
     """Headers of learner n: its own client address, as a proxy in front would report it."""
     return {"X-Forwarded-For": f"198.18.{n // 250}.{n % 250 + 1}", "Accept": "application/json"}
@@ -92,6 +113,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--attempts", type=int, default=1, help="whole attempts per learner")
+    parser.add_argument(
+        "--accounts",
+        action="store_true",
+        help="learners register first (their answers then also update progress and reviews)",
+    )
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="quizapp-bench-")
@@ -116,6 +142,8 @@ def main() -> None:
             import time
 
             client = Client(base, learner_headers(n))
+            if args.accounts:
+                register(client, n)
             token = client.request("GET", "/api/v1/csrf")[1]["csrf_token"]
             client.headers["X-CSRFToken"] = token
             nonlocal quiz_id
@@ -167,6 +195,7 @@ def main() -> None:
         json.dumps(
             {
                 "learners": args.learners,
+                "accounts": args.accounts,
                 "answers": sum(answers),
                 "answer_rps": round(answer_rps, 1),
                 "answer_p50_ms": round(percentile(flat, 0.50), 1),

@@ -348,9 +348,8 @@ def record_answer(
                 answered_at=now,
             )
         if not remaining:
-            attempt.finished_at = now
-            db.session.flush()
             _score_attempt(attempt)
+            attempt.finished_at = now
         _commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()

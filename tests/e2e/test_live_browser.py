@@ -27,7 +27,8 @@ def answer(phone, question, right):
         phone.get_by_role("button", name="Antwort senden").click()
     else:
         phone.get_by_role("button", name="Falsch" if right else "Wahr", exact=True).click()
-    phone.get_by_text("Antwort erhalten").first.wait_for()
+    # The form gives way to "Antwort erhalten" (or, after the last answer, to the result at once).
+    phone.locator("[data-answer-form]").wait_for(state="detached")
 
 
 def test_host_and_three_players_play_three_questions(new_page, live_server, app, auth):

@@ -40,7 +40,7 @@ def gunicorn(env: dict, *, workers: int = 2, worker_class: str = "gevent", app: 
     Waits until /healthz answers; stops the server (and only it) on exit.
     """
     port = free_port()
-    # BENCH_WORKERS / BENCH_WORKER_CLASS override the defaults for experiments.
+    # BENCH_WORKERS / BENCH_WORKER_CLASS / BENCH_ACCESS_LOG are for experiments.
     workers = int(os.environ.get("BENCH_WORKERS", workers))
     worker_class = os.environ.get("BENCH_WORKER_CLASS", worker_class)
     command = [
@@ -57,8 +57,12 @@ def gunicorn(env: dict, *, workers: int = 2, worker_class: str = "gevent", app: 
         "5",
         "--log-level",
         "warning",
-        app,
     ]
+    if os.environ.get("BENCH_ACCESS_LOG"):
+        # Server-side time per request (microseconds), to tell queueing from work.
+        command += ["--access-logfile", os.environ["BENCH_ACCESS_LOG"]]
+        command += ["--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
+    command.append(app)
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
     try:

@@ -331,7 +331,9 @@ def test_pause_resume_reschedules_without_double_close(app, auth):
 
 
 @pytest.mark.parametrize(
-    "name", ["Jo", "Anna-Lena", "Ünal", "Zoë 2", "李雷", "dr.who", "Marschall", "Barsch", "A_b"]
+    "name",
+    ["Jo", "Anna-Lena", "Ünal", "Zoë 2", "李雷", "dr.who", "Marschall", "Barsch", "A_b",
+     "Spieler 455"],
 )
 def test_acceptable_nicknames(name):
     assert nicknames.check(f"  {name} ") == name

@@ -66,9 +66,14 @@ def _word_lists() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
     return frozenset(anywhere), frozenset(whole), tuple(sorted(allowed, key=len, reverse=True))
 
 
-def _letters(text: str) -> str:
-    """Fold case, umlauts, accents and leetspeak; keep letters only."""
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD).translate(_LEET))
+def _letters(word: str) -> str:
+    """Fold case, umlauts, accents and leetspeak of one word; keep letters only.
+
+    A word without any letter ("455") is a number, not leetspeak: it yields nothing.
+    """
+    if not any(c.isalpha() for c in word):
+        return ""
+    text = unicodedata.normalize("NFKD", word.casefold().translate(_FOLD).translate(_LEET))
     # NFKD splits accents off as combining marks, which are not letters: "é" counts as "e".
     return "".join(c for c in text if c.isalpha())
 
@@ -77,10 +82,10 @@ def is_blocked(nickname: str) -> bool:
     """Return whether a nickname contains an insult from the de/en word list."""
     anywhere, whole, allowed = _word_lists()
     words = [_letters(w) for w in re.split(r"[\s_.\-]+", nickname) if w]
-    if any(w in whole or w in anywhere for w in words):
+    if any(w in whole or w in anywhere for w in words if w):
         return True
     # Spacing or dots must not hide a word: check the letters run together too.
-    joined = _letters(nickname)
+    joined = "".join(words)
     for exception in allowed:
         joined = joined.replace(exception, "|")
     return any(stem in joined for stem in anywhere)

@@ -96,12 +96,14 @@ def bank(slug: str):
         )
         for mode in MODES
     }
+    exam = summaries["exam"]["quiz"]
+    limit = exam.time_limit_s if exam is not None and exam.time_limit_s else None
     return render_template(
         "learn/bank.html",
         bank=bank,
         count=count,
         summaries=summaries,
-        exam_minutes=service.exam_time_limit(count) // 60,
+        exam_minutes=(limit or service.exam_time_limit(count)) // 60,
     )
 
 

@@ -488,7 +488,7 @@ def main() -> None:
             {
                 "players": args.players,
                 "workers": workers,
-                "database": "postgresql" if shared else "sqlite",
+                "database": "postgresql" if url.startswith("postgres") else "sqlite",
                 "broker": "redis" if shared else "in-process",
                 "questions": questions,
                 "join_rps": round(args.players / join_seconds, 1),

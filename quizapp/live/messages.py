@@ -15,6 +15,7 @@ MESSAGES = {
     "locked": _l("The host has locked this game."),
     "full": _l("This game is full."),
     "kicked": _l("You were removed from this game."),
+    "unknown": _l("Join the game first."),
     "missing_game": _l("This game does not exist."),
     "missing_player": _l("This player is not in the game."),
     "busy": _l("The game is busy. Please try again."),

@@ -264,10 +264,8 @@ def play(session_id: int):
 @bp.route("/live/<int:session_id>/answer", methods=["POST"])
 def answer(session_id: int):
     """Record the player's answer; the score is shown at the reveal, not now."""
-    live = _game(session_id)
-    player = _player(live)
-    if player is None or player.kicked:
-        abort(403)
+    # The busiest request of a game: the service finds the player by the token itself.
+    token = request.cookies.get(_cookie_name(session_id))
     if request.is_json:
         body = request.get_json(silent=True) or {}
         index, raw = body.get("index"), body.get("answer")
@@ -276,26 +274,28 @@ def answer(session_id: int):
         values = request.form.getlist("answer")
         raw = values if request.form.get("multi") else (values[0] if values else None)
     try:
-        game.submit_answer(player, int(index), raw, game.clock())
+        game.submit_answer(session_id, token, int(index), raw, game.clock())
     except (TypeError, ValueError):
         error = game.LiveError("closed")
-        return _answer_refused(live, error)
+        return _answer_refused(session_id, error)
     except game.LiveError as error:
-        return _answer_refused(live, error)
+        return _answer_refused(session_id, error)
     if _wants_json():
         return jsonify(ok=True, message=_("Answer received. Wait for the result."))
     flash(_("Answer received. Wait for the result."))
-    return redirect(url_for("live.play", session_id=live.id))
+    return redirect(url_for("live.play", session_id=session_id))
 
 
-def _answer_refused(live: LiveSession, error: "game.LiveError"):
+def _answer_refused(session_id: int, error: "game.LiveError"):
     """Say why an answer was refused, as JSON for the script or a message on the page."""
     message = str(error.message)
+    if error.code in ("unknown", "kicked"):
+        abort(403)
     if _wants_json():
         status = 422 if error.code == "invalid" else 409
         return jsonify(ok=False, code=error.code, message=message), status
     flash(message, "error")
-    return redirect(url_for("live.play", session_id=live.id))
+    return redirect(url_for("live.play", session_id=session_id))
 
 
 @bp.route("/live/<int:session_id>/state")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import grading
@@ -611,12 +611,20 @@ def expire_if_due(live: LiveSession, now: datetime) -> None:
 
 def close_if_all_answered(session_id: int, now: datetime) -> Event | None:
     """Close the running question early once every active player has answered it."""
-    live = db.session.get(LiveSession, session_id, populate_existing=True)
+    # One cheap read first: a transition takes the game's exclusive lock.
+    live = db.session.execute(
+        select(
+            LiveSession.state,
+            LiveSession.current_index,
+            LiveSession.paused_at,
+            LiveSession.player_count,
+            _answered_count(session_id, LiveSession.current_index).scalar_subquery(),
+        ).where(LiveSession.id == session_id)
+    ).one_or_none()
     db.session.rollback()
     if live is None or live.state != "question" or live.paused_at is not None:
         return None
-    index = live.current_index
-    answered, active = _answer_counts(session_id, index)
+    index, answered, active = live.current_index, live[4], live.player_count
     if active == 0 or answered < active:
         return None
 
@@ -629,9 +637,9 @@ def close_if_all_answered(session_id: int, now: datetime) -> Event | None:
     return _transition(session_id, decide)
 
 
-def _answer_counts(session_id: int, index: int) -> tuple[int, int]:
-    """Return (answers to question `index` by active players, active players) in one query."""
-    answered = (
+def _answered_count(session_id: int, index):
+    """The query counting answers to question `index` by players not removed."""
+    return (
         select(func.count(LiveAnswer.id))
         .join(Player, Player.id == LiveAnswer.player_id)
         .where(
@@ -639,10 +647,15 @@ def _answer_counts(session_id: int, index: int) -> tuple[int, int]:
             LiveAnswer.question_index == index,
             Player.kicked.is_(False),
         )
-        .scalar_subquery()
     )
+
+
+def _answer_counts(session_id: int, index: int) -> tuple[int, int]:
+    """Return (answers to question `index` by active players, active players) in one query."""
     active = select(LiveSession.player_count).where(LiveSession.id == session_id)
-    row = db.session.execute(select(answered, active.scalar_subquery())).one()
+    row = db.session.execute(
+        select(_answered_count(session_id, index).scalar_subquery(), active.scalar_subquery())
+    ).one()
     return int(row[0]), int(row[1])
 
 
@@ -714,31 +727,97 @@ def _distribution(version: QuestionVersion, answers: list) -> dict:
 # --- answering -------------------------------------------------------------------------------
 
 
-def submit_answer(player: Player, index: int, raw, now: datetime) -> LiveAnswer:
-    """Record a player's answer to question `index`; the score stays hidden until the reveal.
+def submit_answer(session_id: int, token: str | None, index: int, raw, now: datetime) -> int:
+    """Record the answer of the player with this cookie token to question `index`.
 
-    Refused (LiveError): another question is running, the options are not open,
-    the game is paused, the time is up, the player was removed, a second answer
-    (the unique constraint decides), or a malformed answer.
+    The score stays hidden until the reveal. Returns the server-measured time
+    since the options opened (ms). Refused (LiveError): an unknown token
+    ("unknown"), another question running, options not open yet, a paused game,
+    the time is up, a removed player, a second answer (the unique constraint
+    decides), or a malformed answer.
     """
-    session_id = player.session_id
     try:
-        answer = _record(session_id, player.id, index, raw, now)
+        elapsed_ms, answered, active = _record(session_id, token, index, raw, now)
     except LiveError as error:
         db.session.rollback()
         if error.code == "late":
             close_if_expired(session_id, index, now)
         raise
-    _after_answer(session_id, index, now)
-    return answer
+    _after_answer(session_id, index, answered, active, now)
+    return elapsed_ms
 
 
-def _record(session_id: int, player_id: int, index: int, raw, now: datetime) -> LiveAnswer:
-    """Grade and store one answer in one transaction (see submit_answer)."""
+@dataclass(frozen=True)
+class _Version:
+    """What grading an answer needs of a question version (versions never change)."""
+
+    id: int
+    question_id: int
+    type: str
+    payload: dict
+
+
+# Per process: a game's versions, keyed by game id and its random secret (ids restart in
+# tests; the secret does not repeat), so answers need no query for them.
+_VERSIONS: dict[tuple[int, str], list[_Version]] = {}
+
+
+def _versions(session_id: int, secret: str, version_ids: list[int]) -> list[_Version]:
+    """Return the game's question versions in order, cached for the process."""
+    key = (session_id, secret)
+    found = _VERSIONS.get(key)
+    if found is None:
+        rows = db.session.execute(
+            select(
+                QuestionVersion.id,
+                QuestionVersion.question_id,
+                QuestionVersion.type,
+                QuestionVersion.payload,
+            ).where(QuestionVersion.id.in_(version_ids))
+        )
+        by_id = {row.id: _Version(row.id, row.question_id, row.type, row.payload) for row in rows}
+        found = [by_id[i] for i in version_ids]
+        if len(_VERSIONS) > 500:
+            _VERSIONS.clear()
+        _VERSIONS[key] = found
+    return found
+
+
+def _record(session_id: int, token: str | None, index: int, raw, now: datetime):
+    """Grade and store one answer in one transaction (see submit_answer).
+
+    The hot path of a game, so few round trips: the lock, one read, the insert,
+    the update and a count. Returns (elapsed ms, answers counted, active players).
+    """
+    if not token:
+        raise LiveError("unknown")
     _lock(session_id, shared=True)
-    live = db.session.get(LiveSession, session_id, populate_existing=True)
-    player = db.session.get(Player, player_id, populate_existing=True)
-    if player.kicked:
+    live = db.session.execute(
+        select(
+            LiveSession.state,
+            LiveSession.current_index,
+            LiveSession.paused_at,
+            LiveSession.options_at,
+            LiveSession.deadline_at,
+            LiveSession.version_ids,
+            LiveSession.two_step_secret,
+            LiveSession.time_limit_s,
+            LiveSession.base_points,
+            LiveSession.scoring,
+            LiveSession.streak_bonus,
+            LiveSession.player_count,
+            Player.id.label("player_id"),
+            Player.kicked,
+            Player.streak,
+            Player.user_id,
+        )
+        .join(Player, Player.session_id == LiveSession.id)
+        .where(LiveSession.id == session_id, Player.token_hash == token_digest(token))
+    ).one_or_none()
+    if live is None:
+        raise LiveError("unknown")
+    player_id = live.player_id
+    if live.kicked:
         raise LiveError("kicked")
     if live.state != "question" or live.current_index != index:
         raise LiveError("closed")
@@ -748,7 +827,7 @@ def _record(session_id: int, player_id: int, index: int, raw, now: datetime) -> 
         raise LiveError("early")
     if now > live.deadline_at:
         raise LiveError("late")
-    version = db.session.get(QuestionVersion, live.version_ids[index])
+    version = _versions(session_id, live.two_step_secret, live.version_ids)[index]
     try:
         parsed = grading.parse_answer(version.type, version.payload, raw)
     except grading.AnswerError as error:
@@ -758,53 +837,59 @@ def _record(session_id: int, player_id: int, index: int, raw, now: datetime) -> 
     score = result.score or 0.0
     correct = result.correct is True
     gained = points(score, elapsed_ms, live.time_limit_s * 1000, live.base_points, live.scoring)
-    streak = player.streak + 1 if correct else 0
+    streak = live.streak + 1 if correct else 0
     bonus = streak_bonus(streak) if correct and live.streak_bonus else 0
-    answer = LiveAnswer(
-        player_id=player.id,
-        session_id=session_id,
-        question_index=index,
-        version_id=version.id,
-        answer=parsed,
-        score=score,
-        correct=correct,
-        elapsed_ms=elapsed_ms,
-        points=gained + bonus,
-        bonus=bonus,
-        answered_at=now,
-    )
-    db.session.add(answer)
     try:
-        db.session.flush()
+        db.session.execute(
+            insert(LiveAnswer).values(
+                player_id=player_id,
+                session_id=session_id,
+                question_index=index,
+                version_id=version.id,
+                answer=parsed,
+                score=score,
+                correct=correct,
+                elapsed_ms=elapsed_ms,
+                points=gained + bonus,
+                bonus=bonus,
+                answered_at=now,
+            )
+        )
     except IntegrityError:
         raise LiveError("twice") from None
     values = {"score": Player.score + gained + bonus, "streak": streak}
     if gained + bonus > 0:
         values["last_score_at"] = now
-    db.session.execute(update(Player).where(Player.id == player.id).values(**values))
-    if player.user_id is not None:
+    db.session.execute(update(Player).where(Player.id == player_id).values(**values))
+    if live.user_id is not None:
         answer_recorded.send(
             current_app._get_current_object(),
-            user_id=player.user_id,
+            user_id=live.user_id,
             question_id=version.question_id,
             version_id=version.id,
             score=result.score,
             elapsed_ms=elapsed_ms,
             answered_at=now,
         )
+    answered = db.session.scalar(_answered_count(session_id, index))
     db.session.commit()
-    return answer
+    return elapsed_ms, answered, live.player_count
 
 
-def _after_answer(session_id: int, index: int, now: datetime) -> None:
+# The count inside an answer's transaction misses answers committed meanwhile. The answer
+# that commits last re-counts after its commit (then it sees every answer) if it may be
+# last: when fewer than this many answers are missing, more than can be in flight at once
+# (transactions in flight are bounded by the connection pools).
+RECOUNT_MARGIN = 200
+
+
+def _after_answer(session_id: int, index: int, answered: int, active: int, now: datetime) -> None:
     """Tell the host how many have answered; close the question when all have."""
-    answered, active = _answer_counts(session_id, index)
-    db.session.rollback()
     broker().publish(
         session_id,
         Event("answered", {"index": index, "count": answered, "total": active}, audience="host"),
     )
-    if active and answered >= active:
+    if active - answered <= RECOUNT_MARGIN:
         close_if_all_answered(session_id, now)
 
 

@@ -402,6 +402,9 @@ def main() -> None:
         "SECRET_KEY": secrets.token_hex(32),
         "TRUST_PROXY": "1",
         "QUIZAPP_WORKER_HEADER": "1",
+        # Every player holds an event stream: gevent's default of 1000 connections per
+        # worker would stop accepting new ones (the host's, the answers') beyond that.
+        "GUNICORN_CMD_ARGS": os.environ.get("GUNICORN_CMD_ARGS", "--worker-connections 10000"),
     }
     rng = random.Random(args.seed)
     questions = len(LIVE_TYPES)

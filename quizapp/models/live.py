@@ -48,6 +48,7 @@ class LiveSession(db.Model):
     locked: Mapped[bool] = mapped_column(default=False)
     max_players: Mapped[int | None]
     two_step: Mapped[bool] = mapped_column(default=False)
+    # Random per game: the key of the two-step codes (and a cache key that never repeats).
     two_step_secret: Mapped[str] = mapped_column(String(64), default="")
     player_count: Mapped[int] = mapped_column(default=0)
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import grading
@@ -103,12 +103,17 @@ def broker() -> Broker:
     return found
 
 
+_LOCKS = {
+    True: text("SELECT pg_advisory_xact_lock_shared(:c, :s)"),
+    False: text("SELECT pg_advisory_xact_lock(:c, :s)"),
+}
+
+
 def _lock(session_id: int, shared: bool) -> None:
     """Order answers and transitions of one game (PostgreSQL; SQLite serialises writers)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    name = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    db.session.execute(text(f"SELECT {name}(:c, :s)"), {"c": _LOCK_CLASS, "s": session_id})
+    db.session.execute(_LOCKS[shared], {"c": _LOCK_CLASS, "s": session_id})
 
 
 # --- creating a game -------------------------------------------------------------------------
@@ -637,7 +642,7 @@ def close_if_all_answered(session_id: int, now: datetime) -> Event | None:
     return _transition(session_id, decide)
 
 
-def _answered_count(session_id: int, index):
+def _answered_count(session_id, index):
     """The query counting answers to question `index` by players not removed."""
     return (
         select(func.count(LiveAnswer.id))
@@ -648,6 +653,9 @@ def _answered_count(session_id: int, index):
             Player.kicked.is_(False),
         )
     )
+
+
+_ANSWERED_COUNT = _answered_count(bindparam("session_id"), bindparam("index"))
 
 
 def _answer_counts(session_id: int, index: int) -> tuple[int, int]:
@@ -783,6 +791,42 @@ def _versions(session_id: int, secret: str, version_ids: list[int]) -> list[_Ver
     return found
 
 
+# The statements of the answer path, built once (building a statement costs more than
+# running it on a warm connection).
+_ANSWER_STATE = (
+    select(
+        LiveSession.state,
+        LiveSession.current_index,
+        LiveSession.paused_at,
+        LiveSession.options_at,
+        LiveSession.deadline_at,
+        LiveSession.version_ids,
+        LiveSession.two_step_secret,
+        LiveSession.time_limit_s,
+        LiveSession.base_points,
+        LiveSession.scoring,
+        LiveSession.streak_bonus,
+        LiveSession.player_count,
+        Player.id.label("player_id"),
+        Player.kicked,
+        Player.streak,
+        Player.user_id,
+    )
+    .join(Player, Player.session_id == LiveSession.id)
+    .where(LiveSession.id == bindparam("session_id"), Player.token_hash == bindparam("token"))
+)
+_INSERT_ANSWER = insert(LiveAnswer)
+_SCORE_PLAYER = (
+    update(Player)
+    .where(Player.id == bindparam("player_id"))
+    .values(
+        score=Player.score + bindparam("gained"),
+        streak=bindparam("new_streak"),
+        last_score_at=func.coalesce(bindparam("scored_at"), Player.last_score_at),
+    )
+)
+
+
 def _record(session_id: int, token: str | None, index: int, raw, now: datetime):
     """Grade and store one answer in one transaction (see submit_answer).
 
@@ -793,26 +837,7 @@ def _record(session_id: int, token: str | None, index: int, raw, now: datetime):
         raise LiveError("unknown")
     _lock(session_id, shared=True)
     live = db.session.execute(
-        select(
-            LiveSession.state,
-            LiveSession.current_index,
-            LiveSession.paused_at,
-            LiveSession.options_at,
-            LiveSession.deadline_at,
-            LiveSession.version_ids,
-            LiveSession.two_step_secret,
-            LiveSession.time_limit_s,
-            LiveSession.base_points,
-            LiveSession.scoring,
-            LiveSession.streak_bonus,
-            LiveSession.player_count,
-            Player.id.label("player_id"),
-            Player.kicked,
-            Player.streak,
-            Player.user_id,
-        )
-        .join(Player, Player.session_id == LiveSession.id)
-        .where(LiveSession.id == session_id, Player.token_hash == token_digest(token))
+        _ANSWER_STATE, {"session_id": session_id, "token": token_digest(token)}
     ).one_or_none()
     if live is None:
         raise LiveError("unknown")
@@ -839,28 +864,33 @@ def _record(session_id: int, token: str | None, index: int, raw, now: datetime):
     gained = points(score, elapsed_ms, live.time_limit_s * 1000, live.base_points, live.scoring)
     streak = live.streak + 1 if correct else 0
     bonus = streak_bonus(streak) if correct and live.streak_bonus else 0
+    row = {
+        "player_id": player_id,
+        "session_id": session_id,
+        "question_index": index,
+        "version_id": version.id,
+        "answer": parsed,
+        "score": score,
+        "correct": correct,
+        "elapsed_ms": elapsed_ms,
+        "points": gained + bonus,
+        "bonus": bonus,
+        "answered_at": now,
+    }
     try:
-        db.session.execute(
-            insert(LiveAnswer).values(
-                player_id=player_id,
-                session_id=session_id,
-                question_index=index,
-                version_id=version.id,
-                answer=parsed,
-                score=score,
-                correct=correct,
-                elapsed_ms=elapsed_ms,
-                points=gained + bonus,
-                bonus=bonus,
-                answered_at=now,
-            )
-        )
+        db.session.execute(_INSERT_ANSWER, row)
     except IntegrityError:
         raise LiveError("twice") from None
-    values = {"score": Player.score + gained + bonus, "streak": streak}
-    if gained + bonus > 0:
-        values["last_score_at"] = now
-    db.session.execute(update(Player).where(Player.id == player_id).values(**values))
+    db.session.execute(
+        _SCORE_PLAYER,
+        {
+            "player_id": player_id,
+            "gained": gained + bonus,
+            "new_streak": streak,
+            # Only a rise of the score moves the tie-break time.
+            "scored_at": now if gained + bonus > 0 else None,
+        },
+    )
     if live.user_id is not None:
         answer_recorded.send(
             current_app._get_current_object(),
@@ -871,7 +901,7 @@ def _record(session_id: int, token: str | None, index: int, raw, now: datetime):
             elapsed_ms=elapsed_ms,
             answered_at=now,
         )
-    answered = db.session.scalar(_answered_count(session_id, index))
+    answered = db.session.scalar(_ANSWERED_COUNT, {"session_id": session_id, "index": index})
     db.session.commit()
     return elapsed_ms, answered, live.player_count
 

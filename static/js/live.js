@@ -381,6 +381,9 @@
     },
     joined: addName,
     answered(data) {
+      // Counts of concurrent answers may arrive out of order: show the highest.
+      if (current && current.data.index === data.index && data.count < (current.answered || 0)) return;
+      if (current) current.answered = data.count;
       total = data.total;
       const line = view.querySelector("[data-answered]");
       if (line) line.textContent = fmt("answered_of", { n: data.count, total: data.total });

@@ -191,6 +191,24 @@ def test_finished_game_stream_says_stop(app, host, bank):
     assert stream(anna.client, host.live_id, last_event_id=podium["id"]).status_code == 204
 
 
+def test_stream_fetches_events_the_broker_did_not_deliver(app, host, bank):
+    from quizapp.models import LiveEvent
+
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    response = stream(anna.client, host.live_id, after=0)
+    with app.app_context():
+        # Logged but never published (as if pub/sub had lost or reordered it) …
+        db.session.add(LiveEvent(session_id=host.live_id, seq=1, type="lock", data={"n": 1}))
+        db.session.add(LiveEvent(session_id=host.live_id, seq=2, type="lock", data={"n": 2}))
+        db.session.commit()
+        # … and the next one published: the stream fills the gap from the log first.
+        game.broker().publish(host.live_id, Event("lock", {"n": 2}, 2))
+    events = read_events(response, 2)
+    response.close()
+    assert [(e["id"], e["data"]["n"]) for e in events] == [(1, 1), (2, 2)]
+
+
 def test_strangers_get_no_stream(app, host, bank):
     host.create(bank)
     assert app.test_client().get(f"/live/{host.live_id}/events").status_code == 403

@@ -28,6 +28,7 @@ setup: install
 run: setup
 	@echo "quizapp on http://127.0.0.1:$(PORT)"
 	$(BIN)/gunicorn --worker-class gevent --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+		--worker-connections 5000 \
 		--access-logfile - --timeout 60 --graceful-timeout 5 wsgi:app
 
 ## Debian's chromium for the browser tests; installed when we are root and it is missing.

@@ -9,10 +9,6 @@ from quizapp.extensions import db
 from quizapp.models.attempts import Quiz
 from quizapp.models.users import utcnow
 
-# The phases of a game, in the order a question passes through them.
-PHASES = ("lobby", "question", "reveal", "leaderboard", "podium", "ended")
-SCORING_MODES = ("speed", "accuracy")
-
 
 class LiveSession(db.Model):
     """A hosted game; all its state lives here, never only in a worker's memory.
@@ -29,12 +25,12 @@ class LiveSession(db.Model):
     open_pin: Mapped[str | None] = mapped_column(String(6), unique=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
     host_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    # lobby | question | reveal | leaderboard | podium | ended
+    # lobby → (question → reveal → leaderboard)… → podium (the game is over)
     state: Mapped[str] = mapped_column(String(16), default="lobby")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
-    # Rules, fixed when the game is created.
+    # Rules, fixed when the game is created. scoring: speed | accuracy
     scoring: Mapped[str] = mapped_column(String(16), default="speed")
     streak_bonus: Mapped[bool] = mapped_column(default=True)
     base_points: Mapped[int] = mapped_column(default=1000)

@@ -63,7 +63,6 @@ def build_history(rng: random.Random) -> int:
                 "quiz_id": quiz_id,
                 "user_id": user.id,
                 "version_ids": chosen,
-                "option_orders": {},
                 "started_at": started,
                 "finished_at": started + timedelta(seconds=20 * PER_ATTEMPT),
                 "score": sum(scores),

@@ -44,35 +44,16 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     navigation.init_app(app)
 
-    from quizapp import auth, main
+    from quizapp import api, auth, content, learn, live, main, progress
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    for blueprint in _feature_blueprints():
-        app.register_blueprint(blueprint)
+    for area in (main, auth, content, learn, progress, live, api):
+        app.register_blueprint(area.bp)
     main.routes.register_errors(app)
 
     from quizapp import cli
 
     cli.init_app(app)
     return app
-
-
-def _feature_blueprints() -> list:
-    """Return the blueprints of the feature packages (content, learn, progress, live, …)."""
-    import importlib
-
-    found = []
-    for name in ("content", "learn", "progress", "classes", "live", "api", "author"):
-        try:
-            module = importlib.import_module(f"quizapp.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"quizapp.{name}":
-                raise
-            continue
-        if hasattr(module, "bp"):
-            found.append(module.bp)
-    return found
 
 
 @event.listens_for(Engine, "connect")

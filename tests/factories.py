@@ -116,8 +116,8 @@ QUESTIONS = [
         "classify",
         "Tatsache oder Meinung?",
         {
-            "statement": "Die NATO ist für Trump anscheinend nur noch dazu da, die Europäer finanziell "
-            "maximal melken.",
+            "statement": "Die NATO ist für Trump anscheinend nur noch dazu da, "
+            "die Europäer finanziell maximal melken.",
             "solution": "opinion",
             "choices": ["fact", "opinion"],
             "markers": ["anscheinend", "melken"],

@@ -257,8 +257,15 @@ def test_whole_game_scores_follow_the_formula(app, host, bank, clock):
     assert [row["nickname"] for row in state["event"]["data"]["top"]] == ["Anna", "Cem", "Ben"]
     assert host.live.open_pin is None
     assert event_types(app, host.live_id) == [
-        "question", "reveal", "leaderboard", "question", "reveal", "leaderboard",
-        "question", "reveal", "podium",
+        "question",
+        "reveal",
+        "leaderboard",
+        "question",
+        "reveal",
+        "leaderboard",
+        "question",
+        "reveal",
+        "podium",
     ]
     # Each player sees their own line only.
     me = anna.state()["event"]["data"]["me"]
@@ -435,7 +442,11 @@ def test_player_sees_own_result_and_rank_after_the_reveal(app, host, bank, clock
     anna.answer(0, 0)
     ben.answer(0, 2)
     assert anna.state()["event"]["data"]["me"] == {
-        "rank": 1, "score": 1000, "streak": 1, "points": 1000, "correct": True,
+        "rank": 1,
+        "score": 1000,
+        "streak": 1,
+        "points": 1000,
+        "correct": True,
     }
     assert ben.state()["event"]["data"]["me"]["correct"] is False
     assert ben.state()["me"]["rank"] == 2

@@ -290,7 +290,11 @@ def test_stream_fills_a_gap_from_the_log():
         sse_stream(sub, [log[1]], 0, personalise=lambda e: e.data, fill_gap=fill, heartbeat_s=1)
     )
     assert [int(line[4:]) for line in out.splitlines() if line.startswith("id: ")] == [
-        1, 2, 3, 4, 5,
+        1,
+        2,
+        3,
+        4,
+        5,
     ]
     assert hub.count(1) == 0  # the stream closed its subscription
 
@@ -350,8 +354,18 @@ def test_pause_resume_reschedules_without_double_close(app, auth):
 
 @pytest.mark.parametrize(
     "name",
-    ["Jo", "Anna-Lena", "Ünal", "Zoë 2", "李雷", "dr.who", "Marschall", "Barsch", "A_b",
-     "Spieler 455"],
+    [
+        "Jo",
+        "Anna-Lena",
+        "Ünal",
+        "Zoë 2",
+        "李雷",
+        "dr.who",
+        "Marschall",
+        "Barsch",
+        "A_b",
+        "Spieler 455",
+    ],
 )
 def test_acceptable_nicknames(name):
     assert nicknames.check(f"  {name} ") == name

@@ -63,9 +63,7 @@ def test_correct_answer_scores_between_half_and_full(elapsed, limit):
         assert value == 1000
 
 
-@given(
-    a=st.integers(min_value=0, max_value=60_000), b=st.integers(min_value=0, max_value=60_000)
-)
+@given(a=st.integers(min_value=0, max_value=60_000), b=st.integers(min_value=0, max_value=60_000))
 def test_faster_never_scores_less(a, b):
     fast, slow = sorted((a, b))
     assert points(1, fast, 60_000) >= points(1, slow, 60_000)

@@ -43,8 +43,16 @@ def tables(results: dict) -> dict[str, list[list]]:
             [q["index"] + 1, q["prompt"], q["type"], q["answered"], q["correct"], q["mean_ms"]]
         )
     answers = [
-        [_("Nickname"), _("No."), _("Answer"), _("Grade"), _("Correct"), _("ms"), _("Points"),
-         _("Streak bonus")]
+        [
+            _("Nickname"),
+            _("No."),
+            _("Answer"),
+            _("Grade"),
+            _("Correct"),
+            _("ms"),
+            _("Points"),
+            _("Streak bonus"),
+        ]
     ]
     for a in results["answers"]:
         answers.append(

@@ -49,8 +49,6 @@ class Attempt(db.Model):
     guest_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # The question versions of this attempt, in the order shown.
     version_ids: Mapped[list] = mapped_column(JSON, default=list)
-    # Per version id: the shown order of options (indexes into the payload's options).
-    option_orders: Mapped[dict] = mapped_column(JSON, default=dict)
     # Secret per-attempt seed for the shown order of options, items and right-hand sides.
     order_seed: Mapped[int] = mapped_column(default=0)
     # The question last handed out and when (server time): the start of its elapsed time.

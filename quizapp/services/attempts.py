@@ -141,7 +141,6 @@ def start_attempt(
         user_id=owner.user_id,
         guest_token_hash=owner.guest_hash if owner.user_id is None else None,
         version_ids=[v.id for v in chosen],
-        option_orders={},
         # Secret: the shown order of ordering items must not let anyone work out the key.
         order_seed=rng.randrange(1, 2**31),
         current_version_id=chosen[0].id,

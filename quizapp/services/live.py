@@ -217,9 +217,7 @@ def bank_overview() -> list[dict]:
     for bank in db.session.scalars(select(Bank).order_by(Bank.title)):
         types = counts.get(bank.id, Counter())
         usable = sum(n for t, n in types.items() if t in LIVE_TYPES)
-        overview.append(
-            {"bank": bank, "usable": usable, "skipped": sum(types.values()) - usable}
-        )
+        overview.append({"bank": bank, "usable": usable, "skipped": sum(types.values()) - usable})
     return overview
 
 
@@ -378,9 +376,7 @@ def player_by_token(session_id: int, token: str | None) -> Player | None:
 def players(live: LiveSession) -> list[Player]:
     """Return a game's players in joining order, kicked ones included."""
     return list(
-        db.session.scalars(
-            select(Player).where(Player.session_id == live.id).order_by(Player.id)
-        )
+        db.session.scalars(select(Player).where(Player.session_id == live.id).order_by(Player.id))
     )
 
 
@@ -689,8 +685,9 @@ def _reveal_data(live: LiveSession) -> dict:
     claim = version.question.claim
     article = claim.article
     answers = db.session.execute(
-        select(LiveAnswer.player_id, LiveAnswer.answer, LiveAnswer.correct, LiveAnswer.points)
-        .where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == index)
+        select(
+            LiveAnswer.player_id, LiveAnswer.answer, LiveAnswer.correct, LiveAnswer.points
+        ).where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == index)
     ).all()
     distribution = _distribution(version, [a.answer for a in answers])
     gained = {a.player_id: (a.points, a.correct) for a in answers}
@@ -1007,9 +1004,7 @@ def events_after(session_id: int, after: int, before: int | None = None) -> list
     query = select(LiveEvent).where(LiveEvent.session_id == session_id, LiveEvent.seq > after)
     if before is not None:
         query = query.where(LiveEvent.seq < before)
-    return [
-        Event(e.type, e.data, e.seq) for e in db.session.scalars(query.order_by(LiveEvent.seq))
-    ]
+    return [Event(e.type, e.data, e.seq) for e in db.session.scalars(query.order_by(LiveEvent.seq))]
 
 
 def current_event(live: LiveSession) -> Event | None:
@@ -1062,9 +1057,11 @@ def snapshot(live: LiveSession, now: datetime, player: Player | None = None) -> 
         "event": None,
     }
     if event is not None:
-        state["event"] = {"type": event.type, "seq": event.seq, "data": view_for(
-            event, player.id if player else None
-        )}
+        state["event"] = {
+            "type": event.type,
+            "seq": event.seq,
+            "data": view_for(event, player.id if player else None),
+        }
     if live.paused_at is not None and live.deadline_at is not None:
         state["remaining_ms"] = int((live.deadline_at - live.paused_at).total_seconds() * 1000)
     if player is not None:

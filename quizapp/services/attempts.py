@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import false, func, select, update
+from sqlalchemy import bindparam, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp import grading
 from quizapp.extensions import db
@@ -37,6 +38,27 @@ UNSCORED_TYPES = ("reflection",)
 GRADING_METHODS = ("highest", "average", "first", "last")
 # Ids are 32-bit integers in the database; larger numbers in a URL name nothing.
 MAX_ID = 2**31 - 1
+
+# The statements of the answer path, built once (it runs for every answer of every learner).
+_ATTEMPT_WITH_QUIZ = (
+    select(Attempt).where(Attempt.id == bindparam("attempt_id")).options(joinedload(Attempt.quiz))
+)
+_VERSION_WITH_SOURCE = (
+    select(QuestionVersion)
+    .where(QuestionVersion.id == bindparam("version_id"))
+    .options(
+        joinedload(QuestionVersion.question)
+        .joinedload(Question.claim)
+        .joinedload(Claim.article)
+        .load_only(Article.id, Article.slug, Article.title)
+    )
+)
+_RESPONSES = Response.__table__
+_ANSWERED = select(_RESPONSES.c.question_version_id).where(
+    _RESPONSES.c.attempt_id == bindparam("attempt_id")
+)
+_INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
+_UPDATE_ATTEMPT = update(Attempt.__table__).where(Attempt.__table__.c.id == bindparam("attempt_id"))
 
 
 class AttemptError(ValueError):
@@ -157,7 +179,7 @@ def load_attempt(attempt_id: int, owner: Owner) -> Attempt:
     """Return the attempt (with its quiz) if it belongs to the owner (else AttemptError 404)."""
     if not 0 < attempt_id <= MAX_ID:
         raise AttemptError("not_found", 404)
-    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.quiz)])
+    attempt = db.session.scalar(_ATTEMPT_WITH_QUIZ, {"attempt_id": attempt_id})
     if attempt is None or not owner.owns(attempt):
         raise AttemptError("not_found", 404)
     return attempt
@@ -183,16 +205,7 @@ def attempt_version(attempt: Attempt, version_id: int) -> QuestionVersion:
     """Return one question version of the attempt with its claim and article, in one query."""
     if version_id not in attempt.version_ids:
         raise AttemptError("not_in_attempt", 404)
-    return db.session.scalar(
-        select(QuestionVersion)
-        .where(QuestionVersion.id == version_id)
-        .options(
-            joinedload(QuestionVersion.question)
-            .joinedload(Question.claim)
-            .joinedload(Claim.article)
-            .load_only(Article.id, Article.slug, Article.title)
-        )
-    )
+    return db.session.scalar(_VERSION_WITH_SOURCE, {"version_id": version_id})
 
 
 def responses_of(attempt: Attempt) -> dict[int, Response]:
@@ -236,8 +249,9 @@ def mark_shown(attempt: Attempt, version_id: int, now: datetime | None = None) -
     db.session.commit()
 
 
-def _score_attempt(attempt: Attempt) -> None:
-    """Set the attempt's score and maximum from its responses (inside the caller's transaction)."""
+def _attempt_score(attempt: Attempt) -> dict:
+    """Return the attempt's score and maximum from its stored responses (in the caller's
+    transaction)."""
     total = db.session.scalar(
         select(func.coalesce(func.sum(Response.score), 0.0)).where(
             Response.attempt_id == attempt.id
@@ -246,8 +260,10 @@ def _score_attempt(attempt: Attempt) -> None:
     types = db.session.scalars(
         select(QuestionVersion.type).where(QuestionVersion.id.in_(attempt.version_ids))
     ).all()
-    attempt.score = float(total or 0.0)
-    attempt.max_score = float(sum(1 for t in types if t not in UNSCORED_TYPES))
+    return {
+        "score": float(total or 0.0),
+        "max_score": float(sum(1 for t in types if t not in UNSCORED_TYPES)),
+    }
 
 
 def finish_attempt(attempt: Attempt, now: datetime | None = None) -> Attempt:
@@ -256,7 +272,8 @@ def finish_attempt(attempt: Attempt, now: datetime | None = None) -> Attempt:
         return attempt
     attempt.finished_at = now or utcnow()
     attempt.current_version_id = None
-    _score_attempt(attempt)
+    for key, value in _attempt_score(attempt).items():
+        setattr(attempt, key, value)
     db.session.commit()
     return attempt
 
@@ -268,17 +285,6 @@ def _existing_response(attempt_id: int, version_id: int) -> Response | None:
             Response.attempt_id == attempt_id, Response.question_version_id == version_id
         )
     )
-
-
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring what is loaded: the caller shows feedback from the response and
-    the (immutable) question version it just used, without reloading them row by row."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
 
 
 def record_answer(
@@ -293,16 +299,16 @@ def record_answer(
 
     With `advance`, the next unanswered question counts as handed out now (the API returns it
     with the result); otherwise its time starts when its page is served.
+
+    Every learner's every answer runs through here, so the writes are plain statements (an
+    INSERT and an UPDATE) rather than the unit of work; the loaded attempt is brought up to
+    date with what was written, and the returned response is not attached to the session.
     """
     now = now or utcnow()
     if version_id not in attempt.version_ids:
         raise AttemptError("not_in_attempt", 404)
     attempt_id = attempt.id
-    answered = set(
-        db.session.scalars(
-            select(Response.question_version_id).where(Response.attempt_id == attempt_id)
-        )
-    )
+    answered = set(db.session.scalars(_ANSWERED, {"attempt_id": attempt_id}))
     if version_id in answered:
         return _existing_response(attempt_id, version_id)
     if attempt.finished_at is not None:
@@ -319,23 +325,23 @@ def record_answer(
     elapsed_ms = None
     if attempt.current_version_id == version_id and attempt.shown_at is not None:
         elapsed_ms = max(0, int((now - attempt.shown_at).total_seconds() * 1000))
-    response = Response(
-        attempt_id=attempt_id,
-        question_version_id=version_id,
-        version=version,
-        answer=answer,
-        score=result.score,
-        correct=result.correct,
-        answered_at=now,
-        elapsed_ms=elapsed_ms,
-    )
-    db.session.add(response)
     remaining = [v for v in attempt.version_ids if v not in answered and v != version_id]
-    attempt.current_version_id = remaining[0] if advance and remaining else None
-    attempt.shown_at = now if advance and remaining else None
+    changes = {
+        "current_version_id": remaining[0] if advance and remaining else None,
+        "shown_at": now if advance and remaining else None,
+    }
+    saved = {
+        "attempt_id": attempt_id,
+        "question_version_id": version_id,
+        "answer": answer,
+        "score": result.score,
+        "correct": result.correct,
+        "answered_at": now,
+        "elapsed_ms": elapsed_ms,
+    }
     try:
         # The unique constraint decides between two submits of the same answer.
-        db.session.flush()
+        response_id = db.session.scalar(_INSERT_RESPONSE, saved)
         if attempt.user_id is not None:
             answer_recorded.send(
                 current_app._get_current_object(),
@@ -347,16 +353,23 @@ def record_answer(
                 answered_at=now,
             )
         if not remaining:
-            _score_attempt(attempt)
-            attempt.finished_at = now
-        _commit_keeping_loaded()
+            changes.update(_attempt_score(attempt), finished_at=now)
+        db.session.execute(_UPDATE_ATTEMPT, {"attempt_id": attempt_id, **changes})
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except IntegrityError:
         db.session.rollback()
         existing = _existing_response(attempt_id, version_id)
         if existing is None:
             raise
         return existing
-    return response
+    for key, value in changes.items():
+        set_committed_value(attempt, key, value)
+    return Response(id=response_id, version=version, **saved)
 
 
 def quiz_result(quiz: Quiz, owner: Owner) -> float | None:

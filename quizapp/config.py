@@ -41,10 +41,12 @@ def _secret_key(instance_path: str) -> str:
 def from_environment(instance_path: str) -> dict:
     """Build the app configuration from environment variables."""
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
+    database_url = _database_url(instance_path)
     return {
         "SECRET_KEY": _secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # A database server can restart under us; a SQLite file cannot go away that way.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

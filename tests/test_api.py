@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, QuestionVersion, Response, utcnow
-from tests.factories import make_bank, right_answer, wrong_answer
+from quizapp.models import Attempt, Bank, QuestionVersion, Response, utcnow
+from tests.factories import make_bank, make_quiz, right_answer, wrong_answer
 
 
 @pytest.fixture
@@ -194,6 +194,19 @@ def test_other_peoples_attempts_are_not_found(app, api, bank):
     )
     assert response.status_code == 404
     assert stranger.get("/quizzes/999999").status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["live", "mistakes"])
+def test_game_and_personal_quizzes_are_not_taken_by_id(app, client, api, bank, mode):
+    """A live game's quiz is played in the game; a learner's mistakes quiz is theirs alone."""
+    with app.app_context():
+        quiz = make_quiz(db.session.scalar(select(Bank).where(Bank.slug == bank)), mode=mode)
+        quiz_id_, before = quiz.id, db.session.scalar(select(func.count(Attempt.id)))
+    assert api.get(f"/quizzes/{quiz_id_}").status_code == 404
+    assert api.post(f"/quizzes/{quiz_id_}/attempts").status_code == 404
+    assert client.get(f"/quizzes/{quiz_id_}").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attempt.id))) == before
 
 
 def test_logged_in_learner_uses_the_session(app, client, auth, bank):

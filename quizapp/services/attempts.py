@@ -34,6 +34,8 @@ from quizapp.signals import answer_recorded
 DEADLINE_GRACE = timedelta(seconds=2)
 # Modes that show feedback only at the end; every other mode gives it after each question.
 FEEDBACK_AT_END = ("exam",)
+# Modes of the quizzes anyone may open and start by id (see get_quiz).
+PAGE_MODES = ("practice", "exam")
 UNSCORED_TYPES = ("reflection",)
 GRADING_METHODS = ("highest", "average", "first", "last")
 # Ids are 32-bit integers in the database; larger numbers in a URL name nothing.
@@ -104,8 +106,12 @@ def shows_feedback_now(quiz: Quiz) -> bool:
 
 
 def get_quiz(quiz_id: int) -> Quiz | None:
-    """Return the quiz with this id, if any."""
-    return db.session.get(Quiz, quiz_id) if 0 < quiz_id <= MAX_ID else None
+    """Return the quiz with this id if learners take it from its own page: a live game's quiz
+    is played in the game, and a learner's "my mistakes" quiz is theirs alone."""
+    if not 0 < quiz_id <= MAX_ID:
+        return None
+    quiz = db.session.get(Quiz, quiz_id)
+    return quiz if quiz is not None and quiz.mode in PAGE_MODES else None
 
 
 def attempts_of(quiz: Quiz, owner: Owner) -> list[Attempt]:

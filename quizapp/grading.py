@@ -181,7 +181,7 @@ def _parse_cloze(p: dict, raw: Any) -> list[str]:
     count = len(p["gaps"])
     gaps = _list(raw, "Fill in the gaps.")
     if len(gaps) != count:
-        raise AnswerError("Fill in exactly %(count)s gap(s).", count=count)
+        raise AnswerError("Fill in every gap (%(count)s in all).", count=count)
     gaps = [_text(g) for g in gaps]
     if not any(gaps):
         raise AnswerError("Fill in at least one gap.")

@@ -133,6 +133,21 @@ def test_unreadable_answer_gets_422_with_the_reason(api, bank):
     assert response.get_json()["message"] == "Gib eine Zahl ein, z. B. 32 oder 3,5."
 
 
+def test_reasons_with_numbers_are_translated_too(client, api, bank):
+    attempt = api.post(f"/quizzes/{quiz_id(api, bank)}/attempts").get_json()
+    cloze = next(q for q in attempt["questions"] if q["type"] == "cloze")
+    body = {"version_id": cloze["version_id"], "answer": ["a"] * 7}
+    response = api.post(f"/attempts/{attempt['id']}/answers", body)
+    gaps = cloze["view"]["gap_count"]
+    assert response.get_json()["message"] == f"Füll jede Lücke aus ({gaps} insgesamt)."
+    response = client.post(
+        f"/api/v1/attempts/{attempt['id']}/answers",
+        json=body,
+        headers={"X-CSRFToken": api.token, "Accept-Language": "en"},
+    )
+    assert response.get_json()["message"] == f"Fill in every gap ({gaps} in all)."
+
+
 def test_exam_feedback_waits_for_the_end(app, api, bank):
     attempt = api.post(f"/quizzes/{quiz_id(api, bank, 'exam')}/attempts").get_json()
     assert attempt["deadline_at"] is not None

@@ -302,8 +302,8 @@ def test_form_values_become_the_canonical_answer(qtype, raw, canonical):
         ("multiple_choice", [0, 5], "does not exist"),
         ("true_false", "yes", "true or false"),
         ("true_false", 1, "true or false"),
-        ("cloze", ["Brüssel"], "exactly 2 gap"),
-        ("cloze", ["Brüssel", "32", "x"], "exactly 2 gap"),
+        ("cloze", ["Brüssel"], r"every gap \(2 in all\)"),
+        ("cloze", ["Brüssel", "32", "x"], r"every gap \(2 in all\)"),
         ("cloze", "Brüssel", "Fill in the gaps"),
         ("cloze", [" ", ""], "at least one gap"),
         ("cloze", ["Brüssel", 32], "must be text"),
@@ -361,9 +361,9 @@ def test_malformed_answers_are_rejected_with_a_clear_message(qtype, raw, message
         (
             "cloze",
             ["Brüssel"],
-            "Fill in exactly %(count)s gap(s).",
+            "Fill in every gap (%(count)s in all).",
             {"count": 2},
-            "Fill in exactly 2 gap(s).",
+            "Fill in every gap (2 in all).",
         ),
         (
             "reflection",

@@ -57,7 +57,7 @@ GRADING_METHOD_LABELS = {
     "last": _l("last attempt counts"),
 }
 # The grading module's messages (English; it has no Flask), listed here so the learn
-# catalogue translates them. Messages with numbers in them stay English.
+# catalogue translates them (with their %(name)s placeholders filled in by error_message).
 ANSWER_ERRORS = (
     _l("Choose one of the offered options."),
     _l("That option does not exist."),
@@ -82,6 +82,9 @@ ANSWER_ERRORS = (
     _l("Write an answer."),
     _l("The answer must be text."),
     _l("The gap must be text."),
+    _l("The answer is too long (at most %(max)s characters)."),
+    _l("Fill in every gap (%(count)s in all)."),
+    _l("Write at least %(count)s words."),
 )
 
 
@@ -89,7 +92,9 @@ def error_message(error: AttemptError) -> str:
     """Return the learner's message for a refused operation."""
     if error.code == "invalid_answer":
         detail = str(error.params.get("detail") or "")
-        return _(detail) if detail else str(ERRORS["invalid_answer"])
+        if not detail:
+            return str(ERRORS["invalid_answer"])
+        return _(detail, **error.params.get("detail_params", {}))
     return str(ERRORS.get(error.code, ERRORS["invalid_answer"]))
 
 

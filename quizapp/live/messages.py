@@ -27,10 +27,10 @@ MESSAGES = {
 }
 
 
-def message(code: str, detail: str | None = None) -> str:
+def message(code: str, detail: str | None = None, params: dict | None = None) -> str:
     """Return the message for an error code in the current language."""
     if code == "invalid":
-        # The grading registry words the reason in English; a catalogue may translate it.
-        reason = gettext(detail) if detail else ""
+        # The grading registry words the reason in English (a msgid with its parameters).
+        reason = gettext(detail, **(params or {})) if detail else ""
         return gettext("This answer is not valid: %(reason)s", reason=reason)
     return str(MESSAGES[code])

@@ -326,7 +326,9 @@ def record_answer(
     try:
         answer = grading.parse_answer(version.type, version.payload, raw)
     except grading.AnswerError as error:
-        raise AttemptError("invalid_answer", 422, detail=str(error)) from None
+        raise AttemptError(
+            "invalid_answer", 422, detail=error.message, detail_params=error.params
+        ) from None
     result = grading.grade(version.type, version.payload, answer)
     elapsed_ms = None
     if attempt.current_version_id == version_id and attempt.shown_at is not None:

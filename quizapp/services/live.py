@@ -70,15 +70,16 @@ _LOCK_CLASS = 0x4C495645  # "LIVE": the advisory-lock namespace of live games
 class LiveError(Exception):
     """A refused action: `code` names the reason, `message` words it for the person."""
 
-    def __init__(self, code: str, detail: str | None = None):
+    def __init__(self, code: str, detail: str | None = None, params: dict | None = None):
         super().__init__(code)
         self.code = code
         self.detail = detail
+        self.params = params or {}
 
     @property
     def message(self) -> str:
         """The reason in the current language."""
-        return messages.message(self.code, self.detail)
+        return messages.message(self.code, self.detail, self.params)
 
 
 def clock() -> datetime:
@@ -853,7 +854,7 @@ def _record(session_id: int, token: str | None, index: int, raw, now: datetime):
     try:
         parsed = grading.parse_answer(version.type, version.payload, raw)
     except grading.AnswerError as error:
-        raise LiveError("invalid", str(error)) from None
+        raise LiveError("invalid", error.message, error.params) from None
     result = grading.grade(version.type, version.payload, parsed)
     elapsed_ms = int((now - live.options_at).total_seconds() * 1000)
     score = result.score or 0.0

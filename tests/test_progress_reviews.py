@@ -107,6 +107,25 @@ def test_answering_in_a_quiz_schedules_a_card(ctx, auth):
     assert card.reviews == 1
 
 
+def test_answer_speed_is_judged_against_the_learners_latest_answers(ctx, auth):
+    slow, quick = timedelta(seconds=40), timedelta(seconds=6)
+    user_id = auth.create_user()
+    other_id = auth.create_user(email="other@example.org")
+    bank = make_bank()
+    quiz = make_quiz(bank)
+    versions = published_versions(bank.id)[:5]
+    assert reviews.median_answer_ms(user_id) is None
+    for day in range(15):
+        make_attempt(user_id, quiz, [(v, 1.0) for v in versions], T0 + timedelta(days=day), slow)
+    make_attempt(other_id, quiz, [(v, 1.0) for v in versions], T0 + timedelta(days=30), quick)
+    assert reviews.median_answer_ms(user_id) == 40_000
+    for day in range(20, 32):
+        make_attempt(user_id, quiz, [(v, 1.0) for v in versions], T0 + timedelta(days=day), quick)
+    db.session.commit()
+    assert reviews.median_answer_ms(user_id) == 6_000
+    assert reviews.median_answer_ms(other_id) == 6_000
+
+
 def test_review_queue_lists_due_cards_most_overdue_first(ctx, auth):
     user_id = auth.create_user()
     bank = make_bank()

@@ -24,6 +24,7 @@ WRONG_BELOW = 0.5
 FAST_MS = 8_000
 SLOW_MS = 30_000
 MEDIAN_SAMPLE = 50
+MEDIAN_ATTEMPTS = 10
 MEDIAN_MIN_SAMPLES = 5
 # A review session asks at most this many questions.
 SESSION_SIZE = 20
@@ -70,11 +71,17 @@ def rating_for(score: float, elapsed_ms: int | None, median_ms: float | None = N
 
 
 def median_answer_ms(user_id: int) -> float | None:
-    """Return the median time of the learner's recent timed answers (None if too few)."""
+    """Return the median time of the learner's latest timed answers (None if too few)."""
+    # Only the latest attempts are read: this runs for every answer, however long the history.
+    recent = (
+        select(Attempt.id)
+        .where(Attempt.user_id == user_id)
+        .order_by(Attempt.id.desc())
+        .limit(MEDIAN_ATTEMPTS)
+    )
     times = db.session.scalars(
         select(Response.elapsed_ms)
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .where(Attempt.user_id == user_id, Response.elapsed_ms.is_not(None))
+        .where(Response.attempt_id.in_(recent), Response.elapsed_ms.is_not(None))
         .order_by(Response.answered_at.desc())
         .limit(MEDIAN_SAMPLE)
     ).all()

@@ -43,7 +43,9 @@ class Grade:
 
 
 def item_id(text: str) -> str:
-    """Return the public id of an ordering item or matching right side."""
+    """Return the public id of an option, an ordering item or a matching right side: derived
+    from its text, so it says nothing about the entry's place in the file (authors often put
+    the right option first)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
@@ -67,7 +69,7 @@ def _scored(score: float, detail: dict) -> Grade:
 
 
 def _index(raw: Any, count: int) -> int:
-    """Parse one option index from JSON (int) or a form (digit string)."""
+    """Parse one index (a matching left side) from JSON (int) or a form (digit string)."""
     text = raw.strip() if isinstance(raw, str) else ""
     if text.isascii() and text.isdigit():
         raw = int(text) if len(text) < 10 else count  # longer digit strings are out of range
@@ -94,56 +96,75 @@ def _list(raw: Any, message: str) -> list:
     return list(raw)
 
 
-def _shuffled(entries: list[dict], key: str, order_seed: int | None) -> list[dict]:
+def _shuffled(entries: list[dict], order_seed: int | None, *, not_as_given: bool) -> list[dict]:
     """Shuffle entries by a seed derived from their sorted texts (plus order_seed), so the
-    shown order depends only on the set of entries and reveals nothing about the key."""
+    shown order depends only on the set of entries and reveals nothing about the key.
+
+    With `not_as_given` the entries are never shown in the given order (for orderings and
+    matchings, where that order is the key). Choices shuffle freely: never showing the file
+    order would itself tell something about where the right option stands.
+    """
     texts = sorted(e["text"] for e in entries)
     rng = random.Random("\n".join([str(order_seed), *texts]))
     shuffled = sorted(entries, key=lambda e: e["text"])
     rng.shuffle(shuffled)
-    if len(shuffled) >= 2 and [e[key] for e in shuffled] == [e[key] for e in entries]:
-        shuffled = shuffled[1:] + shuffled[:1]  # never show the right order itself
+    if not_as_given and len(shuffled) >= 2 and shuffled == entries:
+        shuffled = shuffled[1:] + shuffled[:1]
     return shuffled
 
 
 # --- choices: single_choice and multiple_choice ---------------------------------------------
-def _right_options(p: dict) -> list[int]:
-    """Indexes of the correct options."""
-    return [i for i, o in enumerate(p["options"]) if o.get("correct")]
+def _option_ids(p: dict) -> list[str]:
+    """The public ids of the options, in file order."""
+    return [item_id(o["text"]) for o in p["options"]]
 
 
-def _parse_single(p: dict, raw: Any) -> int:
-    """An option index."""
+def _right_options(p: dict) -> list[str]:
+    """The ids of the correct options, in file order."""
+    return [item_id(o["text"]) for o in p["options"] if o.get("correct")]
+
+
+def _option_id(p: dict, raw: Any) -> str:
+    """One of the question's option ids (see item_id)."""
+    if not isinstance(raw, str):
+        raise AnswerError("Choose one of the offered options.")
+    if raw.strip() not in _option_ids(p):
+        raise AnswerError("That option does not exist.")
+    return raw.strip()
+
+
+def _parse_single(p: dict, raw: Any) -> str:
+    """An option id."""
     if raw is None or raw == "":
         raise AnswerError("Choose an option.")
-    return _index(raw, len(p["options"]))
+    return _option_id(p, raw)
 
 
-def _parse_multiple(p: dict, raw: Any) -> list[int]:
-    """A sorted list of distinct option indexes, at least one."""
-    picked = [_index(r, len(p["options"])) for r in _list(raw, "Choose one or more options.")]
+def _parse_multiple(p: dict, raw: Any) -> list[str]:
+    """Distinct option ids, at least one, in file order."""
+    picked = [_option_id(p, r) for r in _list(raw, "Choose one or more options.")]
     if not picked:
         raise AnswerError("Choose at least one option.")
     if len(set(picked)) != len(picked):
         raise AnswerError("Each option can be chosen only once.")
-    return sorted(picked)
+    return [i for i in _option_ids(p) if i in picked]
 
 
-def _option_detail(p: dict, picked: set[int]) -> dict:
-    """Per option: whether it was chosen and whether it is correct."""
+def _option_detail(p: dict, picked: set[str]) -> dict:
+    """Per option (in file order): whether it was chosen and whether it is correct."""
     options = [
-        {"chosen": i in picked, "correct": bool(o.get("correct"))}
-        for i, o in enumerate(p["options"])
+        {"chosen": item_id(o["text"]) in picked, "correct": bool(o.get("correct"))}
+        for o in p["options"]
     ]
     return {"options": options}
 
 
-def _grade_single(p: dict, answer: int) -> Grade:
+def _grade_single(p: dict, answer: str) -> Grade:
     """1 if the chosen option is correct, else 0."""
     return _scored(1.0 if answer in _right_options(p) else 0.0, _option_detail(p, {answer}))
 
 
-def _grade_multiple(p: dict, answer: list[int]) -> Grade:
+def _grade_multiple(p: dict, answer: list[str]) -> Grade:
     """max(0, right picked − wrong picked) / right total."""
     right = set(_right_options(p))
     picked = set(answer)
@@ -152,10 +173,10 @@ def _grade_multiple(p: dict, answer: list[int]) -> Grade:
 
 
 def _present_choices(p: dict, order_seed: int | None) -> dict:
-    """Option texts with their file index as id; shuffled only when a seed is given."""
-    options = [{"id": i, "text": o["text"]} for i, o in enumerate(p["options"])]
+    """Option texts with their public ids; shuffled only when a seed is given."""
+    options = [{"id": item_id(o["text"]), "text": o["text"]} for o in p["options"]]
     if order_seed is not None:
-        options = _shuffled(options, "id", order_seed)
+        options = _shuffled(options, order_seed, not_as_given=False)
     return {"options": options}
 
 
@@ -274,7 +295,7 @@ def _grade_ordering(p: dict, answer: list[str]) -> Grade:
 def _present_ordering(p: dict, order_seed: int | None) -> dict:
     """The items shuffled, each with its id."""
     items = [{"id": item_id(t), "text": t} for t in p["items"]]
-    return {"items": _shuffled(items, "id", order_seed)}
+    return {"items": _shuffled(items, order_seed, not_as_given=True)}
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -315,7 +336,7 @@ def _present_matching(p: dict, order_seed: int | None) -> dict:
     lefts = [{"index": i, "text": pair["left"]} for i, pair in enumerate(p["pairs"])]
     rights = {item_id(pair["right"]): pair["right"] for pair in p["pairs"]}
     rights_list = [{"id": i, "text": t} for i, t in rights.items()]
-    return {"lefts": lefts, "rights": _shuffled(rights_list, "id", order_seed)}
+    return {"lefts": lefts, "rights": _shuffled(rights_list, order_seed, not_as_given=True)}
 
 
 # --- fact_or_opinion ------------------------------------------------------------------------

@@ -323,9 +323,9 @@ def right_answer(version):
     p = version.payload
     t = version.type
     if t == "single_choice":
-        return next(i for i, o in enumerate(p["options"]) if o["correct"])
+        return next(grading.item_id(o["text"]) for o in p["options"] if o["correct"])
     if t == "multiple_choice":
-        return [i for i, o in enumerate(p["options"]) if o["correct"]]
+        return [grading.item_id(o["text"]) for o in p["options"] if o["correct"]]
     if t in ("true_false", "numeric", "fact_or_opinion"):
         return p["solution"]
     if t == "cloze":
@@ -344,9 +344,9 @@ def wrong_answer(version):
     p = version.payload
     t = version.type
     if t == "single_choice":
-        return next(i for i, o in enumerate(p["options"]) if not o["correct"])
+        return next(grading.item_id(o["text"]) for o in p["options"] if not o["correct"])
     if t == "multiple_choice":
-        return [i for i, o in enumerate(p["options"]) if not o["correct"]]
+        return [grading.item_id(o["text"]) for o in p["options"] if not o["correct"]]
     if t == "true_false":
         return not p["solution"]
     if t == "numeric":

@@ -89,15 +89,18 @@ PAYLOADS = {
     "reflection": REFLECTION,
 }
 ID = {text: item_id(text) for text in ORDERING["items"]}
+# The options' public ids, in file order.
+S = [item_id(o["text"]) for o in SINGLE["options"]]
+M = [item_id(o["text"]) for o in MULTIPLE["options"]]
 RIGHT = [item_id(pair["right"]) for pair in MATCHING["pairs"]]
 
 
 def right_answer(qtype: str, payload: dict):
     """Build the canonical right answer from a payload, independently of solution()."""
     if qtype == "single_choice":
-        return next(i for i, o in enumerate(payload["options"]) if o["correct"])
+        return next(item_id(o["text"]) for o in payload["options"] if o["correct"])
     if qtype == "multiple_choice":
-        return [i for i, o in enumerate(payload["options"]) if o["correct"]]
+        return [item_id(o["text"]) for o in payload["options"] if o["correct"]]
     if qtype in ("true_false", "numeric", "fact_or_opinion"):
         return payload["solution"]
     if qtype == "cloze":
@@ -117,12 +120,12 @@ def scored(qtype: str, payload: dict, raw) -> float | None:
 @pytest.mark.parametrize(
     ("qtype", "payload", "raw", "score"),
     [
-        ("single_choice", SINGLE, 0, 1.0),
-        ("single_choice", SINGLE, "0", 1.0),
-        ("single_choice", SINGLE, "2", 0.0),
-        ("multiple_choice", MULTIPLE, [0, 1, 3], 1.0),
-        ("multiple_choice", MULTIPLE, ["2", "4"], 0.0),
-        ("multiple_choice", MULTIPLE, ["0", "1"], 2 / 3),
+        ("single_choice", SINGLE, S[0], 1.0),
+        ("single_choice", SINGLE, f" {S[0]} ", 1.0),
+        ("single_choice", SINGLE, S[2], 0.0),
+        ("multiple_choice", MULTIPLE, [M[0], M[1], M[3]], 1.0),
+        ("multiple_choice", MULTIPLE, [M[2], M[4]], 0.0),
+        ("multiple_choice", MULTIPLE, [M[1], M[0]], 2 / 3),
         ("true_false", TRUE_FALSE, "false", 1.0),
         ("true_false", TRUE_FALSE, True, 0.0),
         ("cloze", CLOZE, ["Brüssel", "32"], 1.0),
@@ -177,7 +180,8 @@ def test_reflection_is_saved_unscored():
 )
 def test_multiple_choice_deducts_wrong_picks_but_never_goes_below_zero(picked, score):
     """max(0, right picked − wrong picked) / right total."""
-    assert grade("multiple_choice", MULTIPLE, picked).score == pytest.approx(score)
+    answer = [M[i] for i in picked]
+    assert grade("multiple_choice", MULTIPLE, answer).score == pytest.approx(score)
 
 
 def test_multiple_choice_half_right():
@@ -189,7 +193,7 @@ def test_multiple_choice_half_right():
             {"text": "c", "correct": False},
         ]
     }
-    assert scored("multiple_choice", payload, ["1"]) == 0.5
+    assert scored("multiple_choice", payload, [item_id("b")]) == 0.5
 
 
 @pytest.mark.parametrize(
@@ -260,8 +264,8 @@ def test_numeric_accepts_german_commas_and_its_tolerance(payload, raw, right):
 @pytest.mark.parametrize(
     ("qtype", "raw", "canonical"),
     [
-        ("single_choice", " 1 ", 1),
-        ("multiple_choice", ["3", "0"], [0, 3]),
+        ("single_choice", f" {S[1]} ", S[1]),
+        ("multiple_choice", [M[3], M[0]], [M[0], M[3]]),
         ("true_false", "True", True),
         ("cloze", [" Brüssel ", "32"], ["Brüssel", "32"]),
         ("numeric", "3,5", 3.5),
@@ -290,16 +294,18 @@ def test_form_values_become_the_canonical_answer(qtype, raw, canonical):
     [
         ("single_choice", None, "Choose an option"),
         ("single_choice", "3", "does not exist"),
-        ("single_choice", -1, "does not exist"),
-        ("single_choice", "eins", "offered options"),
+        ("single_choice", -1, "offered options"),
+        ("single_choice", 0, "offered options"),
+        ("single_choice", "eins", "does not exist"),
         ("single_choice", True, "offered options"),
-        ("single_choice", "²", "offered options"),
+        ("single_choice", "²", "does not exist"),
         ("single_choice", "9" * 5000, "does not exist"),
         ("single_choice", 1.0, "offered options"),
         ("multiple_choice", [], "at least one"),
         ("multiple_choice", "0", "one or more"),
-        ("multiple_choice", ["0", "0"], "only once"),
-        ("multiple_choice", [0, 5], "does not exist"),
+        ("multiple_choice", [M[0], M[0]], "only once"),
+        ("multiple_choice", [M[0], "5"], "does not exist"),
+        ("multiple_choice", [0, 1], "offered options"),
         ("true_false", "yes", "true or false"),
         ("true_false", 1, "true or false"),
         ("cloze", ["Brüssel"], r"every gap \(2 in all\)"),
@@ -460,20 +466,32 @@ def test_present_shows_what_the_learner_needs():
 
 def test_options_keep_file_order_unless_a_seed_shuffles_them():
     """Without a seed options stay in file order; with one they are shuffled, ids kept."""
-    assert [o["id"] for o in present("multiple_choice", MULTIPLE)["options"]] == [0, 1, 2, 3, 4]
+    texts = [o["text"] for o in MULTIPLE["options"]]
+    assert [o["text"] for o in present("multiple_choice", MULTIPLE)["options"]] == texts
     shuffled = present("multiple_choice", MULTIPLE, order_seed=3)["options"]
     assert shuffled == present("multiple_choice", MULTIPLE, order_seed=3)["options"]
-    assert [o["id"] for o in shuffled] != [0, 1, 2, 3, 4]
-    assert {o["id"]: o["text"] for o in shuffled} == {
-        i: o["text"] for i, o in enumerate(MULTIPLE["options"])
-    }
+    assert [o["text"] for o in shuffled] != texts
+    assert {o["id"]: o["text"] for o in shuffled} == {item_id(t): t for t in texts}
+
+
+def test_option_ids_do_not_tell_where_the_right_option_stands():
+    """Authors often write the right option first: an option's id is made from its text, so
+    neither the id nor (with a seed) the shown place gives the file position away."""
+    payload = {"options": [{"text": t, "correct": t == "Rubio"} for t in ("Rubio", "Rutte")]}
+    ids = [o["id"] for o in present("single_choice", payload)["options"]]
+    assert ids == [item_id("Rubio"), item_id("Rutte")]
+    assert parse_answer("single_choice", payload, item_id("Rubio")) == item_id("Rubio")
+    for raw in (0, "0", 1):
+        with pytest.raises(AnswerError):
+            parse_answer("single_choice", payload, raw)
+    assert solution("single_choice", payload) == {"options": [item_id("Rubio")]}
 
 
 @pytest.mark.parametrize(
     ("qtype", "expected"),
     [
-        ("single_choice", {"options": [0]}),
-        ("multiple_choice", {"options": [0, 1, 3]}),
+        ("single_choice", {"options": [S[0]]}),
+        ("multiple_choice", {"options": [M[0], M[1], M[3]]}),
         ("true_false", {"value": False}),
         ("cloze", {"gaps": ["Brüssel", "32"]}),
         ("numeric", {"value": 32, "unit": "Staaten", "tolerance": 0}),
@@ -511,11 +529,11 @@ def payloads(draw):
         n = draw(st.integers(2, 8))
         right = draw(st.integers(0, n - 1))
         payload = {"options": [{"text": str(i), "correct": i == right} for i in range(n)]}
-        answer = draw(st.integers(0, n - 1))
+        answer = item_id(str(draw(st.integers(0, n - 1))))
     elif qtype == "multiple_choice":
         payload = draw(choice_payloads())
-        n = len(payload["options"])
-        answer = draw(st.lists(st.integers(0, n - 1), min_size=1, unique=True))
+        ids = [item_id(o["text"]) for o in payload["options"]]
+        answer = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
     elif qtype == "true_false":
         payload, answer = {"solution": draw(st.booleans())}, draw(st.booleans())
     elif qtype == "cloze":

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player
+from quizapp.grading import item_id
+from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player, QuestionVersion
 from quizapp.services import live as game
 from tests.conftest import PASSWORD, csrf_token
 from tests.factories import make_bank
@@ -133,9 +134,10 @@ def host(client, auth, app):
 class PlayerClient:
     """One phone: its own test client (and so its own cookies)."""
 
-    def __init__(self, client, live_id, csrf):
+    def __init__(self, client, live_id, csrf, app):
         self.client = client
         self.live_id = live_id
+        self.app = app
         # Taken at joining: fetching a page before each answer would also close late questions.
         self.csrf = csrf
 
@@ -145,7 +147,21 @@ class PlayerClient:
     def state(self) -> dict:
         return self.client.get(f"/live/{self.live_id}/state").get_json()
 
+    def option_ids(self, index: int) -> list[str] | None:
+        """The public ids of question `index`'s options in file order (None: not a choice)."""
+        with self.app.app_context():
+            live = db.session.get(LiveSession, self.live_id)
+            version = db.session.get(QuestionVersion, live.version_ids[index])
+            options = version.payload.get("options")
+            return [item_id(o["text"]) for o in options] if options else None
+
     def answer(self, index, value):
+        """Answer question `index`; for choices, `value` numbers options as the file does."""
+        ids = self.option_ids(index) if isinstance(index, int) and index >= 0 else None
+        if ids and isinstance(value, int) and not isinstance(value, bool):
+            value = ids[value] if value < len(ids) else str(value)
+        elif ids and isinstance(value, list):
+            value = [ids[option] for option in value]
         return self.client.post(
             f"/live/{self.live_id}/answer",
             json={"index": index, "answer": value},
@@ -172,7 +188,7 @@ def join(app, pin, nickname, client=None, code="", expect=302):
     if expect != 302:
         return response
     live_id = int(response.headers["Location"].split("/")[2])
-    return PlayerClient(client, live_id, csrf_token(page))
+    return PlayerClient(client, live_id, csrf_token(page), app)
 
 
 def options_open(host) -> datetime:
@@ -297,7 +313,8 @@ def test_double_answer_is_refused(app, host, bank, clock):
     assert again.status_code == 409
     assert again.get_json()["code"] == "twice"
     with app.app_context():
-        assert db.session.scalar(select(LiveAnswer.answer)) == 0  # the first answer stands
+        first = anna.option_ids(0)[0]
+        assert db.session.scalar(select(LiveAnswer.answer)) == first  # the first answer stands
 
 
 def test_answer_before_the_options_open_is_refused(app, host, bank, clock):
@@ -342,15 +359,16 @@ def test_plain_form_answer_without_javascript(app, host, bank, clock):
     clock.at(options_open(host), 1_000)
     page = anna.play()
     html = page.get_data(as_text=True)
-    assert 'name="answer" value="0"' in html
+    right = anna.option_ids(0)[0]
+    assert f'name="answer" value="{right}"' in html
     response = anna.client.post(
         f"/live/{host.live_id}/answer",
-        data={"csrf_token": csrf_token(page), "index": "0", "answer": "0"},
+        data={"csrf_token": csrf_token(page), "index": "0", "answer": right},
     )
     assert response.status_code == 302
     page = anna.play().get_data(as_text=True)
     assert "Antwort erhalten" in page
-    assert 'name="answer" value="0"' not in page
+    assert f'name="answer" value="{right}"' not in page
 
 
 def test_pause_stops_the_clock(app, host, bank, clock):
@@ -451,8 +469,9 @@ def test_player_sees_own_result_and_rank_after_the_reveal(app, host, bank, clock
     assert ben.state()["event"]["data"]["me"]["correct"] is False
     assert ben.state()["me"]["rank"] == 2
     reveal = anna.state()["event"]["data"]
-    assert reveal["distribution"] == {"0": 1, "2": 1}
-    assert reveal["solution"] == {"options": [0]}
+    ids = anna.option_ids(0)
+    assert reveal["distribution"] == {ids[0]: 1, ids[2]: 1}
+    assert reveal["solution"] == {"options": [ids[0]]}
 
 
 # --- joining, rejoining, protection -----------------------------------------------------------
@@ -709,7 +728,7 @@ def test_results_export_csv_and_xlsx(app, host, bank, clock):
     assert lines[1].startswith("1,Anna,1000,1,")
     assert lines[2].startswith("2,'-Ben,0,0,")  # no formula injection
     answers = host.client.get(f"/live/{host.live_id}/results.csv?table=answers")
-    assert "Anna,1,0,1.0," in answers.get_data(as_text=True)
+    assert "Anna,1,Marco Rubio,1.0," in answers.get_data(as_text=True)  # the text, not an id
     book = load_workbook(BytesIO(host.client.get(f"/live/{host.live_id}/results.xlsx").data))
     assert len(book.sheetnames) == 3
     assert book.worksheets[0]["B2"].value == "Anna"

@@ -252,28 +252,36 @@ def test_two_workers_serve_one_game(server):
         workers.add(response.headers["X-Worker"])
         return response
 
+    def option_ids(number):
+        """The option ids of question `number` (0-based), as its event showed them."""
+        shown = [e for e in host_listener.events if e["type"] == "question"][number]
+        return [option["id"] for option in shown["data"]["view"]["options"]]
+
     def everyone_has(count):
         return all(len(listener.logged()) >= count for listener in listeners)
 
     # Question 1: everybody answers; the last answer closes it early, in whichever worker.
     control("next")
     wait_for(lambda: everyone_has(1), what="question 1")
+    ids = option_ids(0)
     for who in range(PLAYERS):
-        assert answer(0, 0 if who % 3 else 1, who).status_code == 200
+        assert answer(0, ids[0] if who % 3 else ids[1], who).status_code == 200
     wait_for(lambda: everyone_has(2), what="reveal 1")
     control("next")  # leaderboard
     wait_for(lambda: everyone_has(3), what="leaderboard")
     # Question 2: two players never answer; a worker's deadline timer closes it (5 s).
     control("next")
     wait_for(lambda: everyone_has(4), what="question 2")
+    ids = option_ids(1)
     for who in range(PLAYERS - 2):
-        assert answer(1, [0, 1, 3] if who % 2 else [0], who).status_code == 200
+        picked = [ids[0], ids[1], ids[3]] if who % 2 else [ids[0]]
+        assert answer(1, picked, who).status_code == 200
     wait_for(lambda: everyone_has(5), timeout=20, what="reveal 2 by the deadline timer")
     control("next")  # leaderboard
     control("next")  # question 3
     wait_for(lambda: everyone_has(7), what="question 3")
     for who in range(PLAYERS):
-        answer(2, who % 2 == 0, who)
+        assert answer(2, who % 2 == 0, who).status_code == 200
     wait_for(lambda: everyone_has(8), what="reveal 3")
     control("next")  # podium (the last question)
     for listener in [*listeners, host_listener]:

@@ -137,8 +137,12 @@ def answer_lines(version: QuestionVersion, answer, result: grading.Grade) -> lis
     """Return the learner's answer as readable lines, each marked right or wrong."""
     p, t, detail = version.payload, version.type, result.detail
     if t in ("single_choice", "multiple_choice"):
-        chosen = [answer] if t == "single_choice" else list(answer)
-        return [Line(p["options"][i]["text"], bool(p["options"][i].get("correct"))) for i in chosen]
+        chosen = {answer} if t == "single_choice" else set(answer)
+        return [
+            Line(o["text"], bool(o.get("correct")))
+            for o in p["options"]
+            if grading.item_id(o["text"]) in chosen
+        ]
     if t == "true_false":
         return [Line(_truth(answer), answer == bool(p["solution"]))]
     if t == "cloze":
@@ -173,7 +177,7 @@ def solution_lines(version: QuestionVersion) -> list[str]:
     p, t = version.payload, version.type
     s = grading.solution(t, p)
     if t in ("single_choice", "multiple_choice"):
-        return [p["options"][i]["text"] for i in s["options"]]
+        return [o["text"] for o in p["options"] if grading.item_id(o["text"]) in s["options"]]
     if t == "true_false":
         return [_truth(s["value"])]
     if t == "cloze":

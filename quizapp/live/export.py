@@ -9,6 +9,9 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from quizapp import grading
+from quizapp.learn.presenting import answer_lines
+
 # Spreadsheets run cells starting with these as formulas (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,6 +25,12 @@ def _cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def _answer_text(version, answer) -> str:
+    """The answer as the player saw it (option texts, not ids), as on the results page."""
+    result = grading.grade(version.type, version.payload, answer)
+    return "; ".join(line.text for line in answer_lines(version, answer, result))
 
 
 def tables(results: dict) -> dict[str, list[list]]:
@@ -59,7 +68,7 @@ def tables(results: dict) -> dict[str, list[list]]:
             [
                 results["nicknames"][a.player_id],
                 a.question_index + 1,
-                a.answer,
+                _answer_text(results["versions"][a.question_index], a.answer),
                 round(a.score, 3),
                 a.correct,
                 a.elapsed_ms,

@@ -477,7 +477,8 @@ def quiz_for_bank(bank, mode: str) -> Quiz:
         selection="all",
         mode=mode,
         shuffle_questions=exam,
-        shuffle_options=exam,
+        # Authors tend to write the right option first: every learner sees its own order.
+        shuffle_options=True,
         time_limit_s=exam_time_limit(len(published_question_ids(bank))) if exam else None,
         grading_method="highest",
     )

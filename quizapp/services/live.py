@@ -721,7 +721,7 @@ def _distribution(version: QuestionVersion, answers: list) -> dict:
     counts: Counter = Counter()
     for answer in answers:
         if version.type == "multiple_choice":
-            counts.update(str(i) for i in answer)
+            counts.update(answer)
         elif version.type == "numeric":
             right = grading.grade(version.type, version.payload, answer).correct
             counts["right" if right else "wrong"] += 1
@@ -1124,6 +1124,7 @@ def results(live: LiveSession) -> dict:
         for s in table
     ]
     return {
+        "versions": versions,
         "questions": questions,
         "players": rows,
         "answers": answers,

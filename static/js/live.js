@@ -249,11 +249,10 @@
   /** The value to send for the pressed button, the ticked boxes or the typed number. */
   function answerValue(d, form, submitter) {
     if (d.type === "multiple_choice") {
-      return [...form.querySelectorAll("input[name=answer]:checked")].map((b) => Number(b.value));
+      return [...form.querySelectorAll("input[name=answer]:checked")].map((b) => b.value);
     }
     if (d.type === "numeric") return form.querySelector("input[name=answer]").value;
     const raw = submitter ? submitter.value : "";
-    if (d.type === "single_choice") return Number(raw);
     if (d.type === "true_false") return raw === "true";
     return raw;
   }

@@ -42,11 +42,10 @@ def current_question(app, page) -> tuple[int, QuestionVersion]:
 def fill_in(page, version: QuestionVersion, raw) -> None:
     """Answer through the visible controls, by their labels, as a person would."""
     p, t = version.payload, version.type
-    if t == "single_choice":
-        page.get_by_label(p["options"][raw]["text"], exact=True).check()
-    elif t == "multiple_choice":
-        for index in raw:
-            page.get_by_label(p["options"][index]["text"], exact=True).check()
+    if t in ("single_choice", "multiple_choice"):
+        texts = {grading.item_id(o["text"]): o["text"] for o in p["options"]}
+        for option_id in [raw] if t == "single_choice" else raw:
+            page.get_by_label(texts[option_id], exact=True).check()
     elif t == "true_false":
         page.get_by_label("Wahr" if raw else "Falsch", exact=True).check()
     elif t == "cloze":

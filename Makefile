@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The console's admin link names the port the app is served on.
+export PORT
 WORKERS ?= 2
 export FLASK_APP := quizapp
 STAMP := $(VENV)/.installed

@@ -1,5 +1,6 @@
 """Command-line interface: `flask --app quizapp users …`, `quiz …`, `setup-link`."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def setup_link() -> None:
     if token is None:
         click.echo("An admin account exists; no setup link needed.")
         return
-    base = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000"
+    # `make run` serves on 127.0.0.1:$PORT; behind a proxy PUBLIC_URL names the real address.
+    port = os.environ.get("PORT", "").strip() or "8000"
+    base = current_app.config.get("PUBLIC_URL") or f"http://127.0.0.1:{port}"
     bar = "=" * 72
     click.echo(f"{bar}\nNo admin account yet. Create it once with this link:\n")
     click.echo(f"    {base}/setup/{token}\n\nThe link works once.\n{bar}")

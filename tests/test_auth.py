@@ -144,6 +144,35 @@ def test_login_rate_limit_per_account(app, auth):
     assert codes == [400] * 5 + [429]
 
 
+def _register_from(app, address: str, email: str) -> int:
+    """Submit the registration form from a fresh browser at an address; return the status."""
+    with app.test_client() as c:
+        c.environ_base["REMOTE_ADDR"] = address
+        page = c.get("/register")
+        return c.post(
+            "/register",
+            data={
+                "csrf_token": csrf_token(page),
+                "email": email,
+                "display_name": "Ada",
+                "password": "short",  # refused by validation: only the limits are counted
+                "confirm": "short",
+            },
+        ).status_code
+
+
+def test_registration_rate_limit_per_address_gives_429(app):
+    codes = [_register_from(app, "10.1.0.1", f"user{i}@example.org") for i in range(11)]
+    assert codes == [400] * 10 + [429]
+    assert _register_from(app, "10.1.0.2", "someone@example.org") == 400
+
+
+def test_registration_rate_limit_per_account(app):
+    codes = [_register_from(app, f"10.2.0.{i + 1}", "Ada@Example.org ") for i in range(6)]
+    assert codes == [400] * 5 + [429]
+    assert _register_from(app, "10.2.0.99", "bo@example.org") == 400
+
+
 def test_post_without_csrf_token_is_refused(client, app):
     response = client.post(
         "/register",
@@ -167,6 +196,15 @@ def test_anonymous_is_sent_to_login_from_admin_page(client):
     response = client.get("/admin/users")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_setup_link_names_the_port_the_app_is_served_on(app, monkeypatch):
+    monkeypatch.setenv("PORT", "8123")
+    output = app.test_cli_runner().invoke(args=["setup-link"]).output
+    assert "http://127.0.0.1:8123/setup/" in output
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://quiz.example.org")
+    output = app.test_cli_runner().invoke(args=["setup-link"]).output
+    assert "https://quiz.example.org/setup/" in output
 
 
 def test_setup_link_creates_admin_once(client, app):

@@ -38,6 +38,7 @@ def _start_session(user: User) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_form_email)
 def register():
     """Create an account and log in."""
     form = RegisterForm()

@@ -38,6 +38,7 @@ def test_register_login_switch_language_logout(page, live_server):
     page.get_by_role("button", name="Log out").click()
     page.get_by_text("You are logged out.").wait_for()
     page.get_by_role("link", name="Log in").wait_for()
+    assert serious_violations(page) == []
 
 
 def test_keyboard_only_login(page, live_server, auth):

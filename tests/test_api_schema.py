@@ -4,6 +4,8 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from quizapp.api.openapi import document
 from tests.e2e.conftest import live_server  # noqa: F401 (the app served in a thread)
@@ -29,6 +31,14 @@ def api_session(app, live_server):  # noqa: F811
 
 def test_served_document_is_this_one(live_server):  # noqa: F811
     assert requests.get(live_server + "/api/v1/openapi.json").json() == document()
+
+
+def test_document_is_valid_openapi():
+    validate(document())  # raises with the path of what is wrong
+    broken = document()
+    del broken["info"]["title"]
+    with pytest.raises(OpenAPIValidationError):
+        validate(broken)
 
 
 @schema.parametrize()

@@ -248,6 +248,19 @@ def test_attempt_resumes_in_a_new_browser_session(app, client, auth, bank):
     assert browser.get(resumed.headers["Location"]).headers["Location"].endswith("/q/4")
 
 
+def test_guest_attempt_resumes_after_the_browser_was_closed(app, client, bank):
+    attempt_id = start(client, bank)
+    for number, version in enumerate(versions_of(app, attempt_id)[:2], start=1):
+        answer(client, attempt_id, number, form_fields(version.type, right_answer(version)))
+    guest = client.get_cookie("quizapp_guest")
+    assert guest.expires is not None  # kept on disk when the browser closes, unlike the session
+    browser = app.test_client()  # reopened: only the lasting cookie is still there
+    browser.set_cookie("quizapp_guest", guest.value)
+    page = browser.get(f"/quiz/{bank}")
+    assert f'href="/attempts/{attempt_id}"' in text(page)
+    assert browser.get(f"/attempts/{attempt_id}").headers["Location"].endswith("/q/3")
+
+
 def test_attempts_are_private(app, client, auth, bank):
     attempt_id = start(client, bank)  # a guest's attempt
     stranger = app.test_client()

@@ -6,7 +6,18 @@ import pytest
 from sqlalchemy import event, select
 
 from quizapp.extensions import db
-from quizapp.models import Bank, Membership, Question, QuestionVersion, SchoolClass
+from quizapp.models import (
+    Bank,
+    LiveAnswer,
+    LiveSession,
+    Membership,
+    Player,
+    Question,
+    QuestionVersion,
+    Quiz,
+    SchoolClass,
+    User,
+)
 from quizapp.services import progress, reviews
 from quizapp.services.quizzes import published_versions
 from tests.factories import add_questions, make_attempt, make_bank, make_quiz
@@ -49,6 +60,63 @@ def _scripted_history(user_id: int):
     return bank
 
 
+def _live_game(
+    user_id: int | None,
+    host_id: int,
+    bank,
+    answers: list[tuple[QuestionVersion, float]],
+    at: datetime,
+    asked: int | None = None,
+    finished: bool = True,
+    kicked: bool = False,
+) -> LiveSession:
+    """Store a live game over the bank in which a player (the learner's account, or a guest
+    with user_id None) answered with the given scores, a minute apart from `at`. `asked`
+    questions were shown (default: as many as answered); a finished game is at the podium."""
+    asked = len(answers) if asked is None else asked
+    quiz = Quiz(bank_id=bank.id, title=bank.title, mode="live", created_by_id=host_id)
+    db.session.add(quiz)
+    db.session.flush()
+    end = at + timedelta(minutes=len(answers) + 1)
+    game = LiveSession(
+        pin=f"{100000 + quiz.id}",
+        quiz_id=quiz.id,
+        host_id=host_id,
+        state="podium" if finished else "question",
+        created_at=at,
+        finished_at=end if finished else None,
+        current_index=asked - 1,
+        version_ids=[version.id for version, _ in answers],
+    )
+    db.session.add(game)
+    db.session.flush()
+    player = Player(
+        session_id=game.id,
+        nickname="Ada",
+        nickname_key="ada",
+        token_hash=f"{game.id:064d}",
+        user_id=user_id,
+        kicked=kicked,
+        joined_at=at,
+    )
+    db.session.add(player)
+    db.session.flush()
+    for index, (version, score) in enumerate(answers):
+        db.session.add(
+            LiveAnswer(
+                player_id=player.id,
+                session_id=game.id,
+                question_index=index,
+                version_id=version.id,
+                score=score,
+                correct=score >= 1,
+                answered_at=at + timedelta(minutes=index + 1),
+            )
+        )
+    db.session.commit()
+    return game
+
+
 def test_mastery_per_question_claim_and_tag_from_a_scripted_history(ctx, auth):
     user_id = auth.create_user()
     _scripted_history(user_id)
@@ -88,6 +156,70 @@ def test_what_you_keep_getting_wrong_is_two_mistakes_or_the_latest(ctx, auth):
     # art5-tf: two mistakes; five-eyes: latest only partly right. rubio and mitglieder were
     # wrong once but are right now.
     assert [s.key for s in trouble] == ["art5-tf", "five-eyes"]
+
+
+def test_live_game_answers_count_for_mastery_and_mistakes(ctx, auth):
+    user_id = auth.create_user()
+    host = auth.create_user(email="t@example.org", name="T", role="teacher")
+    bank = _scripted_history(user_id)
+    v = _versions(bank)
+    # After the quizzes: art5-tf now right, melken (only ever asked live) wrong.
+    _live_game(user_id, host, bank, [(v["art5-tf"], 1.0), (v["melken"], 0.0)], NOW)
+    # Before the last quiz answer to rubio (right): a wrong live answer counts as a mistake
+    # but is not the latest.
+    _live_game(user_id, host, bank, [(v["rubio"], 0.0)], datetime(2026, 3, 11, 20, 0))
+    # A guest's answers in a game (no account) belong to no learner.
+    _live_game(None, host, bank, [(v["ort"], 0.0)], NOW)
+
+    stats = {s.key: s for s in progress.question_stats(user_id)}
+    assert set(stats) == {"rubio", "five-eyes", "art5-tf", "ort", "mitglieder", "melken"}
+    assert (stats["art5-tf"].answered, stats["art5-tf"].mistakes) == (3, 2)
+    assert (stats["art5-tf"].latest_score, stats["art5-tf"].level) == (1.0, "known")
+    assert (stats["melken"].answered, stats["melken"].level) == (1, "wrong")
+    assert (stats["rubio"].answered, stats["rubio"].mistakes) == (4, 2)
+    assert stats["rubio"].latest_score == 1.0
+    assert (stats["ort"].answered, stats["ort"].latest_score) == (2, 1.0)
+
+    by_claim = {
+        m.label[:20]: (m.questions, round(m.score, 3), m.level)
+        for m in progress.mastery_by_claim(list(stats.values()))
+    }
+    assert by_claim == {
+        "keine Verpflichtung ": (1, 1.0, "known"),  # C6 was wrong before the live game
+        "Die NATO ist für Tru": (1, 0.0, "wrong"),  # O1: only the live answer
+        "Der US-Außenminister": (4, round((3 + 2 / 3) / 4, 3), "known"),
+    }
+    by_tag = {m.key: (m.questions, m.level) for m in progress.mastery_by_tag(list(stats.values()))}
+    assert by_tag["true_false"] == (1, "known")
+    assert by_tag["fact_or_opinion"] == (1, "wrong")
+    assert by_tag["test"][0] == 6
+    # The live mistake on rubio (its second) makes it troublesome though the latest is right.
+    trouble = [s.key for s in progress.troublesome(list(stats.values()))]
+    assert trouble == ["rubio", "art5-tf", "melken", "five-eyes"]
+    assert [v.question.key for v in progress.mistake_versions(user_id)] == trouble
+
+
+def test_score_history_shows_finished_live_games_in_their_bank(ctx, auth):
+    user_id = auth.create_user()
+    host = auth.create_user(email="t@example.org", name="T", role="teacher")
+    other = auth.create_user(email="bob@example.org", name="Bob")
+    bank = make_bank()
+    v = published_versions(bank.id)
+    make_attempt(user_id, make_quiz(bank), [(v[0], 1.0), (v[1], 0.0)], at=NOW)
+    # Four questions shown, three answered: (1 + 0.5 + 1) / 4.
+    game = _live_game(
+        user_id, host, bank, [(v[0], 1.0), (v[1], 0.5), (v[2], 1.0)], NOW + timedelta(1), asked=4
+    )
+    # No point: a game still running, a game the learner was removed from, another's game.
+    _live_game(user_id, host, bank, [(v[0], 1.0)], NOW + timedelta(2), finished=False)
+    _live_game(user_id, host, bank, [(v[0], 1.0)], NOW + timedelta(3), kicked=True)
+    _live_game(other, host, bank, [(v[0], 1.0)], NOW + timedelta(4))
+
+    [series] = progress.score_history(user_id)
+    assert series.bank_id == bank.id
+    assert [(p.mode, p.percent) for p in series.points] == [("practice", 50.0), ("live", 62.5)]
+    assert (series.points[1].live_id, series.points[1].attempt_id) == (game.id, None)
+    assert series.points[1].finished_at == game.finished_at
 
 
 def test_streak_counts_berlin_days_ending_today_or_yesterday(ctx, auth):
@@ -261,14 +393,19 @@ class StatementCounter:
         event.remove(self.engine, "before_cursor_execute", self)
 
 
-def _learner_with_answers(app, auth, email: str, bank, versions) -> None:
-    """A learner who answered each version once (every third wrong), all due for review."""
+def _learner_with_answers(app, auth, email: str, bank, versions, host_id: int) -> None:
+    """A learner who answered each version once in a quiz (every third wrong) and once in a
+    live game (every fourth wrong), all due for review."""
     user_id = auth.create_user(email=email, name=email)
     with app.app_context():
         quiz = make_quiz(bank)
         answers = [(v, 0.0 if n % 3 == 0 else 1.0) for n, v in enumerate(versions)]
         for start in range(0, len(answers), 10):
             make_attempt(user_id, quiz, answers[start : start + 10], at=NOW + timedelta(start))
+        live = [(v, 0.0 if n % 4 == 0 else 1.0) for n, v in enumerate(versions)]
+        for start in range(0, len(live), 10):
+            at = NOW + timedelta(days=300 + start)
+            _live_game(user_id, host_id, bank, live[start : start + 10], at)
         for version, score in answers:
             reviews.record_review(user_id, version.question_id, score, 5000, datetime(2026, 1, 1))
         db.session.commit()
@@ -276,6 +413,7 @@ def _learner_with_answers(app, auth, email: str, bank, versions) -> None:
 
 @pytest.mark.parametrize("path", ["/progress", "/review", "/mistakes"])
 def test_statement_count_does_not_grow_with_answers(client, auth, app, path):
+    host_id = auth.create_user(email="host@example.org", name="Host", role="teacher")
     with app.app_context():
         bank = make_bank()
         bank_id = bank.id
@@ -284,7 +422,13 @@ def test_statement_count_does_not_grow_with_answers(client, auth, app, path):
     for email, size in [("few@example.org", 20), ("many@example.org", 200)]:
         with app.app_context():
             chosen = [db.session.get(QuestionVersion, i) for i in version_ids[:size]]
-            _learner_with_answers(app, auth, email, db.session.get(Bank, bank_id), chosen)
+            bank = db.session.get(Bank, bank_id)
+            _learner_with_answers(app, auth, email, bank, chosen, host_id)
+            # The page shows the live games: the history has a point for each.
+            history = progress.score_history(
+                db.session.scalar(select(User.id).where(User.email == email))
+            )
+            assert sum(p.mode == "live" for s in history for p in s.points) == size // 10
         auth.login(email)
         client.get(path)  # warm up whatever is cached per process
         with app.app_context(), StatementCounter(db.engine) as counter:

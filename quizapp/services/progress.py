@@ -1,5 +1,9 @@
 """Learner progress: score history, mastery per claim and tag, streak, and what to practise.
 
+A learner's answers are their quiz responses and their answers in live games they
+joined while logged in (LiveAnswer of a Player with their user_id): both count for
+mastery, mistakes, the streak and the score history.
+
 Everything the progress page shows comes from a fixed number of aggregate queries
 (window functions and GROUP BY), however many answers a learner has given.
 """
@@ -9,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, case, cast, exists, func, select, union
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    union,
+    union_all,
+)
 
 from quizapp.extensions import db
 from quizapp.models import (
@@ -17,6 +33,7 @@ from quizapp.models import (
     Bank,
     Claim,
     LiveAnswer,
+    LiveSession,
     Membership,
     Player,
     Question,
@@ -101,33 +118,65 @@ class Mastery:
         return level(self.score)
 
 
-def question_stats(user_id: int) -> list[QuestionStat]:
-    """Return per question the learner answered (scored answers): counts and latest score.
+def scored_answers(user_id: int):
+    """Return the learner's scored answers, quizzes and live games alike, as a subquery.
 
-    One query: window functions number each question's responses newest first and count
-    answers and mistakes (score below 1) per question.
+    Columns: version_id, score (0..1), answered_at, and (source, answer_id) to order
+    answers given at the same moment. Unscored answers (reflections) are left out.
     """
-    per_question = (QuestionVersion.question_id,)
-    ranked = (
+    quiz = (
         select(
-            QuestionVersion.question_id.label("question_id"),
             Response.question_version_id.label("version_id"),
             Response.score.label("score"),
             Response.answered_at.label("answered_at"),
-            func.row_number()
-            .over(
-                partition_by=per_question,
-                order_by=(Response.answered_at.desc(), Response.id.desc()),
-            )
-            .label("rank"),
-            func.count(Response.id).over(partition_by=per_question).label("answered"),
-            func.sum(case((Response.score < 1, 1), else_=0))
+            literal_column("0", Integer).label("source"),
+            Response.id.label("answer_id"),
+        )
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(Attempt.user_id == user_id, Response.score.is_not(None))
+    )
+    live = (
+        select(
+            LiveAnswer.version_id,
+            LiveAnswer.score,
+            LiveAnswer.answered_at,
+            literal_column("1", Integer),
+            LiveAnswer.id,
+        )
+        .join(Player, Player.id == LiveAnswer.player_id)
+        .where(Player.user_id == user_id, LiveAnswer.version_id.is_not(None))
+    )
+    return union_all(quiz, live).subquery()
+
+
+def question_stats(user_id: int) -> list[QuestionStat]:
+    """Return per question the learner answered (scored answers, quizzes and live games):
+    counts and latest score.
+
+    One query: window functions number each question's answers newest first and count
+    answers and mistakes (score below 1) per question.
+    """
+    answers = scored_answers(user_id)
+    per_question = (QuestionVersion.question_id,)
+    newest_first = (
+        answers.c.answered_at.desc(),
+        answers.c.source.desc(),
+        answers.c.answer_id.desc(),
+    )
+    ranked = (
+        select(
+            QuestionVersion.question_id.label("question_id"),
+            answers.c.version_id.label("version_id"),
+            answers.c.score.label("score"),
+            answers.c.answered_at.label("answered_at"),
+            func.row_number().over(partition_by=per_question, order_by=newest_first).label("rank"),
+            func.count().over(partition_by=per_question).label("answered"),
+            func.sum(case((answers.c.score < 1, 1), else_=0))
             .over(partition_by=per_question)
             .label("mistakes"),
         )
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
-        .where(Attempt.user_id == user_id, Response.score.is_not(None))
+        .select_from(answers)
+        .join(QuestionVersion, QuestionVersion.id == answers.c.version_id)
         .subquery()
     )
     # The prompt as the learner last saw it (the version of the latest answer).
@@ -266,12 +315,13 @@ def streak(user_id: int, now: datetime | None = None) -> Streak:
 
 @dataclass
 class HistoryPoint:
-    """One finished attempt in the score history."""
+    """One finished attempt, or one finished live game the learner played, in the history."""
 
-    attempt_id: int
+    attempt_id: int | None
     finished_at: datetime
     percent: float
     mode: str
+    live_id: int | None = None
 
 
 @dataclass
@@ -283,23 +333,16 @@ class Series:
     points: list[HistoryPoint] = field(default_factory=list)
 
 
-def score_history(user_id: int, per_bank: int = HISTORY_PER_BANK) -> list[Series]:
-    """Return each bank's most recent finished attempts as percentages, oldest first.
-
-    Quizzes across banks (review, mistakes) form one series with bank_id None.
-    """
-    ranked = (
+def _attempt_points(user_id: int):
+    """The learner's finished attempts as history points (a select of the union)."""
+    return (
         select(
             Attempt.id.label("attempt_id"),
+            cast(null(), Integer).label("live_id"),
             Attempt.finished_at.label("finished_at"),
             (Attempt.score * 100.0 / Attempt.max_score).label("percent"),
             Quiz.mode.label("mode"),
             Quiz.bank_id.label("bank_id"),
-            func.row_number()
-            .over(
-                partition_by=Quiz.bank_id, order_by=(Attempt.finished_at.desc(), Attempt.id.desc())
-            )
-            .label("rank"),
         )
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .where(
@@ -308,8 +351,68 @@ def score_history(user_id: int, per_bank: int = HISTORY_PER_BANK) -> list[Series
             Attempt.score.is_not(None),
             Attempt.max_score > 0,
         )
-        .subquery()
     )
+
+
+def _live_points(user_id: int):
+    """The finished live games the learner played logged in, as history points.
+
+    A game is one point of its bank (its quiz's bank), at the podium: the share of the
+    questions asked in the game (all up to the last one shown; the host may end early)
+    the learner got right, partial credit counted; a question left unanswered counts 0.
+    A player the host removed has no point: their game did not end for them.
+    """
+    asked = LiveSession.current_index + 1
+    return (
+        select(
+            cast(null(), Integer).label("attempt_id"),
+            LiveSession.id.label("live_id"),
+            LiveSession.finished_at.label("finished_at"),
+            (func.coalesce(func.sum(LiveAnswer.score), 0.0) * 100.0 / asked).label("percent"),
+            Quiz.mode.label("mode"),
+            Quiz.bank_id.label("bank_id"),
+        )
+        .select_from(Player)
+        .join(LiveSession, LiveSession.id == Player.session_id)
+        .join(Quiz, Quiz.id == LiveSession.quiz_id)
+        .outerjoin(LiveAnswer, LiveAnswer.player_id == Player.id)
+        .where(
+            Player.user_id == user_id,
+            Player.kicked.is_(False),
+            LiveSession.finished_at.is_not(None),
+            LiveSession.current_index >= 0,
+        )
+        .group_by(
+            Player.id,
+            LiveSession.id,
+            LiveSession.finished_at,
+            LiveSession.current_index,
+            Quiz.mode,
+            Quiz.bank_id,
+        )
+    )
+
+
+def score_history(user_id: int, per_bank: int = HISTORY_PER_BANK) -> list[Series]:
+    """Return each bank's most recent finished attempts and live games as percentages,
+    oldest first.
+
+    Quizzes across banks (review, mistakes) form one series with bank_id None.
+    """
+    points = union_all(_attempt_points(user_id), _live_points(user_id)).subquery()
+    ranked = select(
+        points,
+        func.row_number()
+        .over(
+            partition_by=points.c.bank_id,
+            order_by=(
+                points.c.finished_at.desc(),
+                points.c.attempt_id.desc(),
+                points.c.live_id.desc(),
+            ),
+        )
+        .label("rank"),
+    ).subquery()
     rows = db.session.execute(
         select(
             ranked.c.bank_id,
@@ -318,15 +421,22 @@ def score_history(user_id: int, per_bank: int = HISTORY_PER_BANK) -> list[Series
             ranked.c.finished_at,
             ranked.c.percent,
             ranked.c.mode,
+            ranked.c.live_id,
         )
         .outerjoin(Bank, Bank.id == ranked.c.bank_id)
         .where(ranked.c.rank <= per_bank)
-        .order_by(Bank.title, ranked.c.bank_id, ranked.c.finished_at, ranked.c.attempt_id)
+        .order_by(
+            Bank.title,
+            ranked.c.bank_id,
+            ranked.c.finished_at,
+            ranked.c.attempt_id,
+            ranked.c.live_id,
+        )
     ).all()
     series: dict[int | None, Series] = {}
-    for bank_id, title, attempt_id, finished_at, percent, mode in rows:
+    for bank_id, title, attempt_id, finished_at, percent, mode, live_id in rows:
         entry = series.setdefault(bank_id, Series(bank_id, title))
-        entry.points.append(HistoryPoint(attempt_id, finished_at, float(percent), mode))
+        entry.points.append(HistoryPoint(attempt_id, finished_at, float(percent), mode, live_id))
     # Banks by title; the mixed series last.
     return sorted(series.values(), key=lambda s: (s.bank_id is None, s.title or ""))
 

@@ -678,6 +678,8 @@ def test_equal_scores_in_the_same_question_go_to_the_faster(app, host, bank, clo
 
 
 def test_logged_in_learner_answers_count_toward_progress(app, host, bank, clock, auth):
+    from quizapp.models import Card, Question
+    from quizapp.services import progress
     from quizapp.signals import answer_recorded
 
     received = []
@@ -689,7 +691,7 @@ def test_logged_in_learner_answers_count_toward_progress(app, host, bank, clock,
     try:
         host.create(bank)
         learner = app.test_client()
-        auth.create_user(email="lea@example.org", name="Lea")
+        lea_id = auth.create_user(email="lea@example.org", name="Lea")
         page = learner.get("/login")
         learner.post(
             "/login",
@@ -699,14 +701,52 @@ def test_logged_in_learner_answers_count_toward_progress(app, host, bank, clock,
         guest = join(app, host.pin, "Gast")
         host.act("next")
         clock.at(options_open(host), 2_000)
-        lea.answer(0, 0)
+        lea.answer(0, 0)  # rubio (claim C1): right
+        # Until the reveal the progress page does not tell whether the answer was right.
+        with app.app_context():
+            assert progress.question_stats(lea_id) == []
         guest.answer(0, 0)
+        host.act("next")  # leaderboard
+        host.act("next")
+        clock.at(options_open(host), 3_000)
+        lea.answer(1, [2])  # five-eyes (claim C1): only the wrong option
+        guest.answer(1, [0, 1, 3])
+        host.act("end")  # the podium after two of five questions
     finally:
         answer_recorded.disconnect(listener)
-    assert len(received) == 1
-    assert received[0]["score"] == 1.0
+    assert [r["score"] for r in received] == [1.0, 0.0]  # Lea's answers only, not the guest's
     assert received[0]["elapsed_ms"] == 2_000
-    assert received[0]["answered_at"] == clock.now
+
+    with app.app_context():
+        keys = {q.id: q.key for q in db.session.scalars(select(Question))}
+        # (a) a review card per question answered, reviewed once; none for the guest.
+        cards = db.session.scalars(select(Card)).all()
+        assert {(keys[c.question_id], c.user_id, c.reviews) for c in cards} == {
+            ("rubio", lea_id, 1),
+            ("five-eyes", lea_id, 1),
+        }
+        # (b) mastery: C1 has one right and one wrong answer; per tag each type on its own.
+        stats = progress.question_stats(lea_id)
+        assert {(s.key, s.latest_score) for s in stats} == {("rubio", 1.0), ("five-eyes", 0.0)}
+        [claim] = progress.mastery_by_claim(stats)
+        assert (claim.label[:20], claim.questions, claim.score) == ("Der US-Außenminister", 2, 0.5)
+        by_tag = {m.key: (m.questions, m.level) for m in progress.mastery_by_tag(stats)}
+        assert by_tag == {
+            "test": (2, "shaky"),
+            "single_choice": (1, "known"),
+            "multiple_choice": (1, "wrong"),
+        }
+        [series] = progress.score_history(lea_id)
+        assert [(p.mode, p.percent) for p in series.points] == [("live", 50.0)]
+
+    # (c) the progress page shows the game, the mistake and the mastery.
+    page = learner.get("/progress").get_data(as_text=True)
+    assert page.count("<circle ") == 1  # the game in the chart
+    assert "<td>Live-Spiel</td>" in page and "<td>50\u00a0%</td>" in page
+    assert "Welche Staaten gehören zu den „Five Eyes“?" in page  # what Lea keeps getting wrong
+    assert 'id="due-count">' in page
+    assert "Der US-Außenminister hat es nicht einmal" in page  # mastery per claim
+    assert '<th scope="row">multiple_choice' in page  # mastery per topic
 
 
 def test_results_export_csv_and_xlsx(app, host, bank, clock):

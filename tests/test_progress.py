@@ -199,6 +199,20 @@ def test_live_game_answers_count_for_mastery_and_mistakes(ctx, auth):
     assert [v.question.key for v in progress.mistake_versions(user_id)] == trouble
 
 
+def test_the_running_live_question_counts_only_after_its_reveal(ctx, auth):
+    user_id = auth.create_user()
+    host = auth.create_user(email="t@example.org", name="T", role="teacher")
+    bank = make_bank()
+    v = _versions(bank)
+    answers = [(v["rubio"], 1.0), (v["art5-tf"], 0.0)]
+    game = _live_game(user_id, host, bank, answers, NOW, finished=False)
+    # Question 2 still runs: whether its answer was right stays secret until the reveal.
+    assert [s.key for s in progress.question_stats(user_id)] == ["rubio"]
+    game.state = "reveal"
+    db.session.commit()
+    assert [s.key for s in progress.question_stats(user_id)] == ["rubio", "art5-tf"]
+
+
 def test_score_history_shows_finished_live_games_in_their_bank(ctx, auth):
     user_id = auth.create_user()
     host = auth.create_user(email="t@example.org", name="T", role="teacher")

@@ -135,6 +135,11 @@ def scored_answers(user_id: int):
         .join(Attempt, Attempt.id == Response.attempt_id)
         .where(Attempt.user_id == user_id, Response.score.is_not(None))
     )
+    # The running question of a live game is left out until its reveal: the game keeps
+    # whether an answer was right secret until then, and so does this page.
+    running = (LiveSession.state == "question") & (
+        LiveSession.current_index == LiveAnswer.question_index
+    )
     live = (
         select(
             LiveAnswer.version_id,
@@ -144,7 +149,8 @@ def scored_answers(user_id: int):
             LiveAnswer.id,
         )
         .join(Player, Player.id == LiveAnswer.player_id)
-        .where(Player.user_id == user_id, LiveAnswer.version_id.is_not(None))
+        .join(LiveSession, LiveSession.id == LiveAnswer.session_id)
+        .where(Player.user_id == user_id, LiveAnswer.version_id.is_not(None), ~running)
     )
     return union_all(quiz, live).subquery()
 

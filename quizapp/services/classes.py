@@ -1,0 +1,253 @@
+"""School classes: a teacher creates one, people join with its code, the teacher manages it.
+
+Every function that changes data commits its own transaction, or changes nothing and
+raises ClassError with a code the view words for the person.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, Membership, Quiz, SchoolClass, User
+
+# No 0/O, 1/I/L: a code read off a projector is typed right the first time.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+CODE_TRIES = 10
+NAME_LENGTH = 120
+
+
+class ClassError(ValueError):
+    """A refused class action; `code` names the reason (name, unknown, own_class, not_member,
+    forbidden, no_code)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class ClassSummary:
+    """A class as listed on the classes page."""
+
+    id: int
+    name: str
+    join_code: str
+    teacher_name: str
+    members: int
+
+
+@dataclass
+class Member:
+    """A member of a class, for the teacher's list."""
+
+    user_id: int
+    display_name: str
+    joined_at: datetime
+    # The last quiz the learner started or finished; None before the first one.
+    last_active_at: datetime | None
+
+
+def new_join_code() -> str:
+    """Return a random join code of unambiguous characters."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code: str) -> str:
+    """Return a typed code as stored: upper case, without spaces or dashes."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def can_manage(user: User, school_class: SchoolClass) -> bool:
+    """Whether the user runs the class: its teacher, or an admin."""
+    return user.id == school_class.teacher_id or user.role == "admin"
+
+
+def get_class(class_id: int) -> SchoolClass | None:
+    """Return the class with this id, or None."""
+    return db.session.get(SchoolClass, class_id)
+
+
+def _managed(user: User, class_id: int) -> SchoolClass:
+    """Return the class if the user runs it; else raise (unknown or forbidden)."""
+    school_class = get_class(class_id)
+    if school_class is None:
+        raise ClassError("unknown")
+    if not can_manage(user, school_class):
+        raise ClassError("forbidden")
+    return school_class
+
+
+def create_class(teacher: User, name: str) -> SchoolClass:
+    """Create a class of the teacher with a fresh unique join code."""
+    if not teacher.has_role("teacher"):
+        raise ClassError("forbidden")
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_LENGTH:
+        raise ClassError("name")
+    for _ in range(CODE_TRIES):
+        code = new_join_code()
+        if db.session.scalar(select(exists().where(SchoolClass.join_code == code))):
+            continue
+        school_class = SchoolClass(name=name, join_code=code, teacher_id=teacher.id)
+        db.session.add(school_class)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Another request took the same code between the check and the insert.
+            db.session.rollback()
+            continue
+        return school_class
+    raise ClassError("no_code")
+
+
+def join_class(user: User, code: str) -> tuple[SchoolClass, bool]:
+    """Put the user in the class with this code; return it and whether they were new to it.
+
+    Joining twice changes nothing. A teacher cannot join their own class.
+    """
+    school_class = db.session.scalar(
+        select(SchoolClass).where(SchoolClass.join_code == normalize_code(code))
+    )
+    if school_class is None:
+        raise ClassError("unknown")
+    if school_class.teacher_id == user.id:
+        raise ClassError("own_class")
+    if _is_member(school_class.id, user.id):
+        return school_class, False
+    db.session.add(Membership(class_id=school_class.id, user_id=user.id))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same person joined at the same moment (a double click): already in.
+        db.session.rollback()
+        return school_class, False
+    return school_class, True
+
+
+def _is_member(class_id: int, user_id: int) -> bool:
+    """Whether the user is in the class."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Membership.class_id == class_id, Membership.user_id == user_id))
+        )
+    )
+
+
+def _drop_membership(class_id: int, user_id: int) -> None:
+    """Delete one membership and commit; raise not_member when there was none."""
+    result = db.session.execute(
+        delete(Membership).where(Membership.class_id == class_id, Membership.user_id == user_id)
+    )
+    if not result.rowcount:
+        db.session.rollback()
+        raise ClassError("not_member")
+    db.session.commit()
+
+
+def leave_class(user: User, class_id: int) -> SchoolClass:
+    """Take the user out of a class they are in; return the class."""
+    school_class = get_class(class_id)
+    if school_class is None:
+        raise ClassError("unknown")
+    _drop_membership(class_id, user.id)
+    return school_class
+
+
+def remove_member(teacher: User, class_id: int, user_id: int) -> User:
+    """Take a member out of the teacher's class; return the person removed."""
+    _managed(teacher, class_id)
+    member = db.session.get(User, user_id)
+    _drop_membership(class_id, user_id)
+    return member
+
+
+def delete_class(teacher: User, class_id: int) -> None:
+    """Delete the teacher's class and its memberships; its quizzes stay, assigned to no class."""
+    _managed(teacher, class_id)
+    db.session.execute(update(Quiz).where(Quiz.class_id == class_id).values(class_id=None))
+    db.session.execute(delete(Membership).where(Membership.class_id == class_id))
+    db.session.execute(delete(SchoolClass).where(SchoolClass.id == class_id))
+    db.session.commit()
+
+
+def _summaries(query) -> list[ClassSummary]:
+    """Run a query over classes and return them with teacher name and member count."""
+    counts = (
+        select(Membership.class_id, func.count(Membership.id).label("members"))
+        .group_by(Membership.class_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        query.add_columns(User.display_name, func.coalesce(counts.c.members, 0))
+        .join(User, User.id == SchoolClass.teacher_id)
+        .outerjoin(counts, counts.c.class_id == SchoolClass.id)
+        .order_by(func.lower(SchoolClass.name), SchoolClass.id)
+    )
+    return [
+        ClassSummary(c.id, c.name, c.join_code, teacher_name, members)
+        for c, teacher_name, members in rows
+    ]
+
+
+def classes_of_teacher(teacher: User) -> list[ClassSummary]:
+    """Return the classes the teacher runs, by name."""
+    return _summaries(select(SchoolClass).where(SchoolClass.teacher_id == teacher.id))
+
+
+def classes_of_learner(user: User) -> list[ClassSummary]:
+    """Return the classes the user is a member of, by name."""
+    return _summaries(
+        select(SchoolClass).where(
+            SchoolClass.id.in_(select(Membership.class_id).where(Membership.user_id == user.id))
+        )
+    )
+
+
+def member_count(school_class: SchoolClass) -> int:
+    """Return how many people are in the class."""
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(Membership.class_id == school_class.id)
+    )
+
+
+def members(school_class: SchoolClass) -> list[Member]:
+    """Return the class's members by name, each with their last activity (one query)."""
+    in_class = select(Membership.user_id).where(Membership.class_id == school_class.id)
+    last = (
+        select(
+            Attempt.user_id,
+            func.max(func.coalesce(Attempt.finished_at, Attempt.started_at)).label("last"),
+        )
+        .where(Attempt.user_id.in_(in_class))
+        .group_by(Attempt.user_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(User.id, User.display_name, Membership.joined_at, last.c.last)
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(last, last.c.user_id == User.id)
+        .where(Membership.class_id == school_class.id)
+        .order_by(func.lower(User.display_name), User.id)
+    )
+    return [Member(*row) for row in rows]
+
+
+def quiz_count(school_class: SchoolClass) -> int:
+    """Return how many quizzes are assigned to the class."""
+    return db.session.scalar(select(func.count(Quiz.id)).where(Quiz.class_id == school_class.id))
+
+
+def quizzes(school_class: SchoolClass) -> list[Quiz]:
+    """Return the quizzes assigned to the class, soonest due first, undated last."""
+    return list(
+        db.session.scalars(
+            select(Quiz)
+            .where(Quiz.class_id == school_class.id)
+            .order_by(Quiz.due_at.is_(None), Quiz.due_at, Quiz.title, Quiz.id)
+        )
+    )

@@ -10,6 +10,7 @@ NAV = [
     ("content.banks", _l("Quizzes"), ()),
     ("progress.overview", _l("My progress"), ("learner", "teacher")),
     ("progress.review", _l("Review"), ("learner", "teacher")),
+    ("classes.index", _l("Classes"), ("learner", "teacher")),
     ("live.join", _l("Join a game"), ()),
     ("live.host_index", _l("Host a game"), ("teacher",)),
 ]

@@ -150,10 +150,31 @@ def test_teacher_with_a_class_cannot_delete_before_removing_it(client, auth, app
     auth.login()
     response = _delete(client)
     assert response.status_code == 400
-    assert "Klassen oder Spiele" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Du leitest noch Klassen. Lösche sie zuerst auf der Seite „Klassen“." in page
+    assert '<a href="/classes">Zu meinen Klassen</a>' in page
     with app.app_context():
         assert db.session.get(User, teacher) is not None
         assert db.session.scalar(select(func.count(Membership.id))) == 1
+
+
+def test_teacher_can_delete_the_account_after_deleting_the_class(client, auth, app):
+    teacher = auth.create_user(role="teacher")
+    learner = auth.create_user(email="l@example.org", name="L")
+    _membership(app, learner, teacher)
+    with app.app_context():
+        class_id = db.session.scalar(select(SchoolClass.id))
+    auth.login()
+    assert _delete(client).status_code == 400
+
+    url = f"/classes/{class_id}/delete"
+    page = client.get(url)
+    assert client.post(url, data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert _delete(client).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, teacher) is None
+        assert db.session.get(User, learner) is not None
+        assert db.session.scalar(select(func.count(Membership.id))) == 0
 
 
 def test_host_of_a_game_cannot_delete_before_removing_it(client, auth, app):

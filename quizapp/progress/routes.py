@@ -158,6 +158,7 @@ def export_csv():
 def delete_account():
     """Delete my account after confirming with the password; then I am logged out."""
     form = DeleteAccountForm()
+    teaches_classes = False
     if form.validate_on_submit():
         try:
             learner_data.delete_account(_me(), form.password.data)
@@ -167,6 +168,11 @@ def delete_account():
             elif refused.reason == "last_admin":
                 form.password.errors.append(
                     _("You are the only admin. Make someone else an admin first.")
+                )
+            elif refused.reason == "classes":
+                teaches_classes = True
+                form.password.errors.append(
+                    _("You still teach classes. Delete them on the classes page first.")
                 )
             else:
                 form.password.errors.append(
@@ -180,4 +186,5 @@ def delete_account():
                 session["lang"] = lang
             flash(_("Your account is deleted. Your answers remain only as anonymous statistics."))
             return redirect(url_for("main.index"))
-    return render_template("progress/delete.html", form=form), 400 if form.errors else 200
+    page = render_template("progress/delete.html", form=form, teaches_classes=teaches_classes)
+    return page, 400 if form.errors else 200

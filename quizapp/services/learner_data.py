@@ -206,7 +206,8 @@ def export_csv(user: User) -> str:
 
 
 class DeletionRefused(ValueError):
-    """The account cannot be deleted; `reason` says why (wrong_password, last_admin, owns)."""
+    """The account cannot be deleted; `reason` says why (wrong_password, last_admin, classes,
+    owns)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -233,6 +234,9 @@ def delete_account(user: User, password: str) -> None:
         admins = db.session.scalar(select(func.count(User.id)).where(User.role == "admin"))
         if admins <= 1:
             raise DeletionRefused("last_admin")
+    # Classes first: the page can send the teacher to where they are deleted.
+    if db.session.scalar(select(exists().where(SchoolClass.teacher_id == user.id))):
+        raise DeletionRefused("classes")
     references = list(_user_references())
     for table, column in references:
         if table.name in PERSONAL_TABLES or column.nullable:

@@ -162,7 +162,7 @@ def quizzes():
 @bp.get("/quizzes/<int:quiz_id>")
 def quiz(quiz_id: int):
     """One quiz with the asker's result, attempts left and open attempt."""
-    quiz = service.get_quiz(quiz_id)
+    quiz = service.get_quiz(quiz_id, current_user)
     if quiz is None:
         return _fail(404, error_message(service.AttemptError("no_quiz", 404)))
     return _quiz_json(quiz, current_owner())
@@ -172,7 +172,7 @@ def quiz(quiz_id: int):
 @guest_start_limit
 def start(quiz_id: int):
     """Start an attempt (201), or return the open one to resume (200)."""
-    quiz = service.get_quiz(quiz_id)
+    quiz = service.get_quiz(quiz_id, current_user)
     if quiz is None:
         return _fail(404, error_message(service.AttemptError("no_quiz", 404)))
     owner = current_owner()

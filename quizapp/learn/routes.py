@@ -121,7 +121,7 @@ def start_bank(slug: str):
 @bp.route("/quizzes/<int:quiz_id>")
 def quiz(quiz_id: int):
     """Any quiz's page: its rules, the learner's result so far, start or resume."""
-    quiz = service.get_quiz(quiz_id) or abort(404)
+    quiz = service.get_quiz(quiz_id, current_user) or abort(404)
     return render_template("learn/quiz.html", **_quiz_summary(quiz))
 
 
@@ -129,7 +129,7 @@ def quiz(quiz_id: int):
 @guest_start_limit
 def start(quiz_id: int):
     """Start (or resume) an attempt of a quiz."""
-    quiz = service.get_quiz(quiz_id) or abort(404)
+    quiz = service.get_quiz(quiz_id, current_user) or abort(404)
     return _start(quiz)
 
 

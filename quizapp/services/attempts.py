@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_login import AnonymousUserMixin
 from sqlalchemy import bindparam, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,14 +21,17 @@ from quizapp.models import (
     Article,
     Attempt,
     Claim,
+    Membership,
     Question,
     QuestionVersion,
     Quiz,
     Response,
+    SchoolClass,
+    User,
     utcnow,
 )
 from quizapp.security import token_digest
-from quizapp.services.quizzes import select_versions
+from quizapp.services.quizzes import GRADING_METHODS, select_versions
 from quizapp.signals import answer_recorded
 
 # An answer sent in the last second arrives a moment later: it still counts.
@@ -37,7 +41,6 @@ FEEDBACK_AT_END = ("exam",)
 # Modes of the quizzes anyone may open and start by id (see get_quiz).
 PAGE_MODES = ("practice", "exam")
 UNSCORED_TYPES = ("reflection",)
-GRADING_METHODS = ("highest", "average", "first", "last")
 # Ids are 32-bit integers in the database; larger numbers in a URL name nothing.
 MAX_ID = 2**31 - 1
 
@@ -105,13 +108,36 @@ def shows_feedback_now(quiz: Quiz) -> bool:
     return quiz.mode not in FEEDBACK_AT_END
 
 
-def get_quiz(quiz_id: int) -> Quiz | None:
-    """Return the quiz with this id if learners take it from its own page: a live game's quiz
-    is played in the game, and a learner's "my mistakes" quiz is theirs alone."""
+def may_take(quiz: Quiz, viewer: User | AnonymousUserMixin | None) -> bool:
+    """Whether the viewer (a user, anonymous or None) may see and start the quiz: a quiz
+    assigned to a class is for its members, its teacher and admins; any other is for everyone."""
+    if quiz.class_id is None:
+        return True
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.has_role("admin"):
+        return True
+    teacher_id = db.session.scalar(
+        select(SchoolClass.teacher_id).where(SchoolClass.id == quiz.class_id)
+    )
+    if teacher_id == viewer.id:
+        return True
+    member = select(Membership.id).where(
+        Membership.class_id == quiz.class_id, Membership.user_id == viewer.id
+    )
+    return db.session.scalar(member) is not None
+
+
+def get_quiz(quiz_id: int, viewer: User | AnonymousUserMixin | None) -> Quiz | None:
+    """Return the quiz with this id if the viewer may take it from its own page: a live game's
+    quiz is played in the game, a learner's "my mistakes" quiz is theirs alone, and a class's
+    quiz is for that class (see may_take). None reads as "no such quiz" to everyone else."""
     if not 0 < quiz_id <= MAX_ID:
         return None
     quiz = db.session.get(Quiz, quiz_id)
-    return quiz if quiz is not None and quiz.mode in PAGE_MODES else None
+    if quiz is None or quiz.mode not in PAGE_MODES or not may_take(quiz, viewer):
+        return None
+    return quiz
 
 
 def attempts_of(quiz: Quiz, owner: Owner) -> list[Attempt]:

@@ -1,6 +1,24 @@
-"""Reading an answer from a plain HTML form (no JavaScript needed) into the grading's raw shape."""
+"""Forms of the learn area: an answer from a plain HTML form, a teacher's quiz settings."""
 
+from datetime import UTC
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from quizapp.services.progress import TIMEZONE
+from quizapp.services.quizzes import QuizError, QuizSettings
 
 
 def raw_answer(qtype: str, view: dict, form: MultiDict):
@@ -20,3 +38,112 @@ def raw_answer(qtype: str, view: dict, form: MultiDict):
             str(left["index"]): form.get(f"match-{left['index']}", "") for left in view["lefts"]
         }
     return form.get("answer", "")
+
+
+def strip(value):
+    """Trim surrounding whitespace from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_id(value):
+    """Read a chosen id; the empty choice means none."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class QuizForm(FlaskForm):
+    """A teacher's settings for a new quiz over one bank (checked again by the service)."""
+
+    title = StringField(_l("Title"), filters=[strip])
+    selection = RadioField(
+        _l("Questions"),
+        choices=[
+            SelectChoice("all", _l("All published questions of the bank")),
+            SelectChoice("tag", _l("Only the questions with one tag")),
+            SelectChoice("random", _l("A number of questions drawn at random for each attempt")),
+        ],
+        default="all",
+    )
+    # Any value reaches the service, which names an unknown tag or class on the form.
+    tag = SelectField(_l("Tag"), validate_choice=False)
+    count = IntegerField(_l("Number of questions"), validators=[Optional()])
+    mode = RadioField(
+        _l("Mode"),
+        choices=[
+            SelectChoice("practice", _l("Practice: feedback after every question")),
+            SelectChoice("exam", _l("Exam: feedback only at the end")),
+        ],
+        default="practice",
+    )
+    shuffle_questions = BooleanField(_l("Shuffle the questions for each attempt"))
+    shuffle_options = BooleanField(_l("Shuffle the answer options"), default=True)
+    time_limit_minutes = IntegerField(_l("Time limit in minutes"), validators=[Optional()])
+    attempts_allowed = IntegerField(_l("Attempts allowed"), validators=[Optional()])
+    grading_method = RadioField(
+        _l("Result across attempts"),
+        choices=[
+            SelectChoice("highest", _l("Best attempt counts")),
+            SelectChoice("average", _l("Average of all attempts")),
+            SelectChoice("first", _l("First attempt counts")),
+            SelectChoice("last", _l("Last attempt counts")),
+        ],
+        default="highest",
+    )
+    class_id = SelectField(
+        _l("Assign to a class"), coerce=optional_id, validate_choice=False, default=None
+    )
+    due_at = DateTimeLocalField(
+        _l("Due date"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        tz=TIMEZONE,
+        validators=[Optional()],
+    )
+    submit = SubmitField(_l("Create quiz"))
+
+    def settings(self) -> QuizSettings:
+        """The submitted settings for the service (due date in naive UTC)."""
+        due = self.due_at.data
+        return QuizSettings(
+            title=self.title.data or "",
+            selection=self.selection.data,
+            tag=self.tag.data or None,
+            count=self.count.data,
+            mode=self.mode.data,
+            shuffle_questions=self.shuffle_questions.data,
+            shuffle_options=self.shuffle_options.data,
+            time_limit_minutes=self.time_limit_minutes.data,
+            attempts_allowed=self.attempts_allowed.data,
+            grading_method=self.grading_method.data,
+            class_id=self.class_id.data,
+            due_at=due.astimezone(UTC).replace(tzinfo=None) if due else None,
+        )
+
+    def show_errors(self, error: QuizError) -> None:
+        """Put the service's reasons next to the fields they are about."""
+        for name, (code, params) in error.errors.items():
+            getattr(self, name).errors.append(str(SETTINGS_ERRORS[code]) % params)
+
+
+SETTINGS_ERRORS = {
+    "title_too_long": _l("The title is too long (at most %(max)s characters)."),
+    "unknown_selection": _l("Choose which questions the quiz asks."),
+    "empty_bank": _l("The bank has no published questions yet: the quiz would be empty."),
+    "tag_missing": _l("Choose a tag."),
+    "tag_unknown": _l("No published question of this bank has the tag “%(tag)s”."),
+    "count_missing": _l("Enter how many questions to draw (1 to %(max)s)."),
+    "count_range": _l(
+        "Enter a number from 1 to %(max)s: the bank has %(max)s published questions."
+    ),
+    "unknown_mode": _l("Choose practice or exam."),
+    "time_limit_range": _l(
+        "Enter a time limit from %(min)s to %(max)s minutes, or leave it empty for none."
+    ),
+    "attempts_range": _l(
+        "Enter a number of attempts from %(min)s to %(max)s, or leave it empty for no limit."
+    ),
+    "unknown_grading_method": _l("Choose how the result is computed."),
+    "not_your_class": _l("Choose one of your own classes."),
+    "due_without_class": _l("A due date needs a class: choose the class first."),
+    "due_in_past": _l("The due date has to be in the future."),
+}

@@ -1,9 +1,10 @@
 """What learners see of questions and answers: labels, feedback, messages (shared with the API)."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flask import current_app, url_for
-from flask_babel import format_decimal
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +12,7 @@ from quizapp import grading
 from quizapp.content.labels import kind_label, verdict_label
 from quizapp.models import Claim, QuestionVersion, Response
 from quizapp.services.attempts import AttemptError
+from quizapp.services.progress import TIMEZONE
 
 TYPE_LABELS = {
     "single_choice": _l("Choose one answer."),
@@ -49,12 +51,6 @@ ERRORS = {
         "in the X-CSRFToken header."
     ),
     "bad_body": _l("Send a JSON object with version_id (a number) and answer."),
-}
-GRADING_METHOD_LABELS = {
-    "highest": _l("best attempt counts"),
-    "average": _l("average of all attempts"),
-    "first": _l("first attempt counts"),
-    "last": _l("last attempt counts"),
 }
 # The grading module's messages (English; it has no Flask), listed here so the learn
 # catalogue translates them (with their %(name)s placeholders filled in by error_message).
@@ -118,6 +114,14 @@ def _number(value) -> str:
 def grading_method_label(name: str) -> str:
     """Return how a quiz's result is computed across attempts, in words."""
     return str(GRADING_METHOD_LABELS.get(name, name))
+
+
+def local_datetime(moment: datetime | None, format: str = "medium") -> str:
+    """Return a naive-UTC moment in the learners' time zone (Europe/Berlin), for the locale."""
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=UTC).astimezone(TIMEZONE).replace(tzinfo=None)
+    return format_datetime(local, format, rebase=False)
 
 
 def _truth(value: bool) -> str:

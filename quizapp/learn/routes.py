@@ -4,14 +4,15 @@ Views parse the request, call quizapp.services.attempts and render; every page w
 HTML forms (JavaScript only adds a countdown and guards against double clicks).
 """
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from quizapp.extensions import db
 from quizapp.learn import bp
-from quizapp.learn.forms import raw_answer
+from quizapp.learn.forms import QuizForm, raw_answer
 from quizapp.learn.guests import current_owner, ensure_guest_token, guest_start_limit
 from quizapp.learn.presenting import (
     TYPE_LABELS,
@@ -19,10 +20,13 @@ from quizapp.learn.presenting import (
     feedback,
     grading_method_label,
     kind_label,
+    local_datetime,
     percent,
 )
 from quizapp.models import Attempt, Bank, Quiz, utcnow
+from quizapp.security import role_required
 from quizapp.services import attempts as service
+from quizapp.services import quizzes
 
 MODES = ("practice", "exam")
 
@@ -33,6 +37,7 @@ def learn_helpers() -> dict:
     return {
         "kind_label": kind_label,
         "grading_method_label": grading_method_label,
+        "local_datetime": local_datetime,
         "percent": percent,
     }
 
@@ -118,11 +123,63 @@ def start_bank(slug: str):
     return _start(service.quiz_for_bank(bank, mode))
 
 
+def _share_url(quiz: Quiz) -> str:
+    """Return the quiz's link to hand to learners (PUBLIC_URL when set, else this host)."""
+    base = current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+    return base + url_for("learn.quiz", quiz_id=quiz.id)
+
+
+@bp.route("/quizzes/new", methods=["GET", "POST"])
+@role_required("teacher")
+def new_quiz():
+    """A teacher sets up a quiz over a bank; nothing is stored until every setting is fine."""
+    bank = _bank_or_404(request.args.get("bank", ""))
+    form = QuizForm()
+    form.tag.choices = [SelectChoice("", _("– choose –"))] + [
+        SelectChoice(tag, tag) for tag in quizzes.bank_tags(bank)
+    ]
+    form.class_id.choices = [SelectChoice("", _("No class: everyone with the link"))] + [
+        SelectChoice(c.id, c.name) for c in quizzes.classes_of(current_user)
+    ]
+    if form.validate_on_submit():
+        try:
+            quiz = quizzes.create_quiz(current_user, bank, form.settings())
+        except quizzes.QuizError as error:
+            form.show_errors(error)
+        else:
+            flash(_("The quiz is ready. Share its link with your learners."))
+            return redirect(url_for("learn.quiz", quiz_id=quiz.id))
+    available = len(quizzes.published_versions(bank.id))
+    status = 400 if form.errors else 200
+    return render_template("learn/new_quiz.html", form=form, bank=bank, available=available), status
+
+
+@bp.route("/quizzes/mine")
+@role_required("teacher")
+def my_quizzes():
+    """The quizzes a teacher made, each with the link to share."""
+    g.no_store = True
+    made = quizzes.quizzes_by(current_user)
+    return render_template(
+        "learn/my_quizzes.html",
+        quizzes=made,
+        share_urls={q.id: _share_url(q) for q in made},
+        classes={c.id: c for c in quizzes.classes_of(current_user)},
+    )
+
+
 @bp.route("/quizzes/<int:quiz_id>")
 def quiz(quiz_id: int):
     """Any quiz's page: its rules, the learner's result so far, start or resume."""
     quiz = service.get_quiz(quiz_id, current_user) or abort(404)
-    return render_template("learn/quiz.html", **_quiz_summary(quiz))
+    mine = current_user.is_authenticated and quiz.created_by_id == current_user.id
+    return render_template(
+        "learn/quiz.html",
+        **_quiz_summary(quiz),
+        question_count=quizzes.questions_per_attempt(quiz),
+        school_class=quizzes.assigned_class(quiz),
+        share_url=_share_url(quiz) if mine else None,
+    )
 
 
 @bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])

@@ -1,6 +1,7 @@
 """Pages to read banks and articles; no answer key ever reaches these pages."""
 
 from flask import abort, current_app, render_template, url_for
+from flask_login import current_user
 
 from quizapp.content import bp, service
 from quizapp.content.labels import KIND_HELP, KIND_LABELS, TYPE_LABELS, kind_label, verdict_label
@@ -12,6 +13,15 @@ def quiz_url(bank) -> str | None:
     if "learn.bank" not in current_app.view_functions:
         return None
     return url_for("learn.bank", slug=bank.slug)
+
+
+def new_quiz_url(bank) -> str | None:
+    """Return where a teacher makes a quiz from the bank (None for everyone else)."""
+    if "learn.new_quiz" not in current_app.view_functions:
+        return None
+    if not (current_user.is_authenticated and current_user.is_teacher):
+        return None
+    return url_for("learn.new_quiz", bank=bank.slug)
 
 
 @bp.app_context_processor
@@ -41,6 +51,7 @@ def bank(slug: str):
         claims=found.article.claims,
         versions=service.bank_questions(found),
         type_labels=TYPE_LABELS,
+        new_quiz_url=new_quiz_url(found),
     )
 
 

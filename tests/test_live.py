@@ -782,8 +782,41 @@ def test_host_page_lists_skipped_question_types(app, host):
     assert "Lückentext" in page
 
 
-def test_qr_code_and_pin_on_the_projector(app, host, bank):
+def _expected_qr(app, url: str) -> str:
+    """The projector's QR code of `url`, made by the route's own helper (same options)."""
+    from quizapp.live.routes import qr_svg
+
+    with app.test_request_context("/"):
+        return qr_svg(url)
+
+
+def test_qr_code_encodes_exactly_the_join_url(app, host, bank):
     host.create(bank)
+    pin = host.pin
+    join_url = f"http://localhost/join/{pin}"
     page = host.client.get(f"/live/{host.live_id}/screen").get_data(as_text=True)
-    assert "<svg" in page and 'class="qr"' in page
-    assert host.pin[:3] in page
+    svg = _expected_qr(app, join_url)
+    assert svg.startswith("<svg") and 'class="qr"' in svg
+    assert svg in page
+    # A code of any other link would differ: the comparison tells links apart.
+    assert _expected_qr(app, "http://localhost/join") not in page
+    assert _expected_qr(app, f"http://localhost/join/{int(pin) % 900_000 + 100_001}") not in page
+    # The link is printed as text too: under the code, and on the host's page; with the PIN.
+    assert f'<p class="qr-url">localhost/join/{pin}</p>' in page
+    assert f"{pin[:3]} {pin[3:]}" in page
+    host_page = host.client.get(f"/live/{host.live_id}/host").get_data(as_text=True)
+    assert f'<a href="{join_url}">{join_url}</a>' in host_page
+    # And the link works: it opens the nickname step of this game.
+    assert "Spitzname" in app.test_client().get(f"/join/{pin}").get_data(as_text=True)
+
+
+def test_qr_code_uses_the_public_url_when_set(app, host, bank):
+    host.create(bank)
+    app.config["PUBLIC_URL"] = "https://quiz.example.org"
+    try:
+        page = host.client.get(f"/live/{host.live_id}/screen").get_data(as_text=True)
+    finally:
+        app.config.pop("PUBLIC_URL")
+    join_url = f"https://quiz.example.org/join/{host.pin}"
+    assert _expected_qr(app, join_url) in page
+    assert f'<p class="qr-url">quiz.example.org/join/{host.pin}</p>' in page

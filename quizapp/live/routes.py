@@ -101,8 +101,12 @@ def _join_url(live: LiveSession) -> str:
     return base + path
 
 
-def _qr_svg(url: str) -> str:
-    """Return the join link as an inline SVG QR code (no scripts, no style attributes)."""
+def qr_svg(url: str) -> str:
+    """Return a link as the projector's inline SVG QR code (no scripts, no style attributes).
+
+    The one place of the code's options; tests build the expected code with it too.
+    Needs a request (the title is translated).
+    """
     title = _("QR code: join the game")
     return segno.make(url, error="m").svg_inline(
         scale=1, border=2, omitsize=True, title=title, svgclass="qr", lineclass="qr-line"
@@ -452,7 +456,7 @@ def screen(session_id: int):
         players=[p for p in game.players(live) if not p.kicked],
         join_url=join_url,
         join_page=join_page.split("://", 1)[-1],
-        qr=_qr_svg(join_url),
+        qr=qr_svg(join_url),
         code=game.two_step_code(live, now) if live.two_step else None,
         rules=rules,
     )

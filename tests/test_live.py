@@ -2,14 +2,16 @@
 
 import json
 import re
+import secrets
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db
 from quizapp.grading import item_id
-from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player, QuestionVersion
+from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player, QuestionVersion, Quiz
 from quizapp.services import live as game
 from tests.conftest import PASSWORD, csrf_token
 from tests.factories import make_bank
@@ -820,3 +822,112 @@ def test_qr_code_uses_the_public_url_when_set(app, host, bank):
     join_url = f"https://quiz.example.org/join/{host.pin}"
     assert _expected_qr(app, join_url) in page
     assert f'<p class="qr-url">quiz.example.org/join/{host.pin}</p>' in page
+
+
+# --- PINs -------------------------------------------------------------------------------------
+
+
+class PinDraws:
+    """Stands in for the `secrets` module of the live service: the PINs given are drawn
+    first (in order), then real random ones."""
+
+    def __init__(self, *pins: str):
+        self.pins = list(pins)
+        self.draws = 0
+
+    def randbelow(self, n: int) -> int:
+        assert n == 900_000
+        self.draws += 1
+        return int(self.pins.pop(0)) - 100_000 if self.pins else secrets.randbelow(n)
+
+    def __getattr__(self, name):
+        return getattr(secrets, name)
+
+
+def new_game(host, bank_id) -> tuple[int, str]:
+    """Start another game of the host; return its id and PIN."""
+    host.create(bank_id)
+    return host.live_id, host.pin
+
+
+def open_pin(app, live_id: int) -> str | None:
+    with app.app_context():
+        return db.session.get(LiveSession, live_id).open_pin
+
+
+def test_open_games_never_share_a_pin(app, host, bank, auth):
+    games = [new_game(host, bank) for _ in range(5)]
+    pins = [pin for _, pin in games]
+    assert len(set(pins)) == 5
+    assert all(len(pin) == 6 and pin.isdigit() and pin[0] != "0" for pin in pins)
+    assert [open_pin(app, live_id) for live_id, _ in games] == pins
+    # The database refuses a second open game with an open game's PIN (a race the
+    # check before it cannot see), so two workers cannot both hand it out.
+    with app.app_context():
+        first = db.session.get(LiveSession, games[0][0])
+        db.session.add(
+            LiveSession(pin=pins[0], open_pin=pins[0], quiz_id=first.quiz_id, host_id=first.host_id)
+        )
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_a_drawn_pin_of_an_open_game_is_drawn_again(app, host, bank, monkeypatch):
+    first_id, taken = new_game(host, bank)
+    draws = PinDraws(taken, taken, "424242")
+    monkeypatch.setattr(game, "secrets", draws)
+    second_id, pin = new_game(host, bank)
+    assert pin == "424242"
+    assert draws.draws == 3
+    assert open_pin(app, first_id) == taken  # the first game keeps its PIN
+    assert app.test_client().get(f"/join/{taken}").status_code == 200
+    with app.app_context():
+        assert game.find_open(taken).id == first_id
+        assert game.find_open("424242").id == second_id
+
+
+def test_a_pin_taken_between_check_and_commit_starts_over(app, host, bank, monkeypatch):
+    _, taken = new_game(host, bank)
+    # Another worker's game took the PIN after this one checked it: the unique open_pin
+    # refuses the commit, and the game is created again with a fresh PIN.
+    draws = PinDraws(taken, "515151")
+    monkeypatch.setattr(game, "secrets", draws)
+    checks = iter([None])
+    real_find_open = game.find_open
+    monkeypatch.setattr(game, "find_open", lambda pin: next(checks, real_find_open(pin)))
+    _, pin = new_game(host, bank)
+    assert (pin, draws.draws) == ("515151", 2)
+    with app.app_context():
+        # Nothing of the refused try is left (its quiz was rolled back with it).
+        assert db.session.scalar(select(func.count(LiveSession.id))) == 2
+        assert db.session.scalar(select(func.count(Quiz.id)).where(Quiz.mode == "live")) == 2
+
+
+def test_a_finished_games_pin_can_be_used_again(app, host, bank, monkeypatch):
+    first_id, pin = new_game(host, bank)
+    host.act("end")
+    assert open_pin(app, first_id) is None
+    monkeypatch.setattr(game, "secrets", PinDraws(pin))
+    second_id, again = new_game(host, bank)
+    assert again == pin
+    with app.app_context():
+        assert game.find_open(pin).id == second_id
+        assert db.session.get(LiveSession, first_id).pin == pin  # kept with its results
+    assert host.client.get(f"/live/{first_id}/results").status_code == 200
+
+
+def test_a_pin_is_freed_12_hours_after_its_game_was_made(app, host, bank, clock, monkeypatch):
+    first_id, pin = new_game(host, bank)
+    draws = PinDraws(pin, "616161")
+    monkeypatch.setattr(game, "secrets", draws)
+    clock.at(START + game.PIN_LIFETIME)  # exactly 12 hours: still the first game's
+    _, other = new_game(host, bank)
+    assert (other, open_pin(app, first_id)) == ("616161", pin)
+    draws.pins = [pin]
+    clock.at(START + game.PIN_LIFETIME, 1)
+    third_id, again = new_game(host, bank)
+    assert again == pin
+    assert open_pin(app, first_id) is None
+    with app.app_context():
+        assert game.find_open(pin).id == third_id

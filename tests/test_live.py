@@ -931,3 +931,58 @@ def test_a_pin_is_freed_12_hours_after_its_game_was_made(app, host, bank, clock,
     assert open_pin(app, first_id) is None
     with app.app_context():
         assert game.find_open(pin).id == third_id
+
+
+# --- the scoring rule is shown ------------------------------------------------------------------
+
+SPEED_RULE = [
+    "So werden Punkte vergeben",
+    "Eine richtige Antwort bringt zwischen 500 und 1000 Punkten: je schneller, desto mehr.",
+    "T = 30 s der Zeitgrenze",
+    "Punkte = gerundet(1000 × (1 − t ÷ (2 × T)))",
+    "Antworten innerhalb einer halben Sekunde bekommen die vollen 1000 Punkte.",
+]
+ACCURACY_RULE = ["Jede richtige Antwort bringt 1000 Punkte, egal wie schnell sie kommt."]
+STREAK_RULE = ["Serienbonus: +100 Punkte für jede weitere richtige Antwort in Folge"]
+ALWAYS = ["Bei Fragen mit mehreren richtigen Antworten gibt es Teilpunkte"]
+
+
+@pytest.mark.parametrize(
+    ("rules", "shown", "not_shown"),
+    [
+        ({"scoring": "speed"}, SPEED_RULE + STREAK_RULE, ACCURACY_RULE),
+        ({"scoring": "speed", "streak_bonus": None}, SPEED_RULE, ACCURACY_RULE + STREAK_RULE),
+        (
+            {"scoring": "accuracy", "streak_bonus": None},
+            ACCURACY_RULE,
+            SPEED_RULE[1:] + STREAK_RULE,
+        ),
+        ({"scoring": "accuracy"}, ACCURACY_RULE + STREAK_RULE, SPEED_RULE[1:]),
+    ],
+)
+def test_players_and_projector_show_the_games_scoring_rule(
+    app, host, bank, rules, shown, not_shown
+):
+    host.create(bank, time_limit_s="30", **rules)
+    anna = join(app, host.pin, "Anna")
+    pages = {
+        "player": anna.play().get_data(as_text=True),
+        "projector": host.client.get(f"/live/{host.live_id}/screen").get_data(as_text=True),
+    }
+    host.act("next")  # and while a question runs
+    pages["player, question"] = anna.play().get_data(as_text=True)
+    for name, page in pages.items():
+        for text in shown + ALWAYS:
+            assert text in page, (name, text)
+        for text in not_shown:
+            assert text not in page, (name, text)
+
+
+def test_the_scoring_rule_in_english(app, host, bank):
+    host.create(bank)
+    phone = app.test_client()
+    phone.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = join(app, host.pin, "Anna", client=phone).play().get_data(as_text=True)
+    assert "How points are counted" in page
+    assert "points = round(1000 × (1 − t ÷ (2 × T)))" in page
+    assert "Streak bonus: +100 points for every correct answer in a row" in page

@@ -564,6 +564,68 @@ def test_kicked_player_stays_out(app, host, bank, clock):
     assert [row["nickname"] for row in host.state()["event"]["data"]["top"]] == ["Anna"]
 
 
+def logged_in_browser(app, auth, email: str, name: str):
+    """A fresh browser with the learner's account logged in (created if missing)."""
+    from quizapp.models import User
+
+    with app.app_context():
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            auth.create_user(email=email, name=name)
+    browser = app.test_client()
+    page = browser.get("/login")
+    browser.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": email, "password": PASSWORD}
+    )
+    return browser
+
+
+def test_kicked_account_stays_out_in_any_browser(app, host, bank, auth):
+    host.create(bank)
+    lea = join(app, host.pin, "Lea", client=logged_in_browser(app, auth, "lea@example.org", "Lea"))
+    kicked = host.kick(lea.id)
+    assert "kann nicht wieder beitreten" not in kicked.get_data(as_text=True)
+    # Another browser, logged in with the same account: refused, under any name.
+    fresh = logged_in_browser(app, auth, "lea@example.org", "Lea")
+    page = fresh.get(f"/join/{host.pin}")
+    assert page.status_code == 403
+    assert "Du wurdest aus diesem Spiel entfernt." in page.get_data(as_text=True)
+    # Even a join form sent without looking at the page is refused.
+    token = csrf_token(fresh.get("/join"))
+    refused = fresh.post(f"/join/{host.pin}", data={"csrf_token": token, "nickname": "Lena"})
+    assert refused.status_code == 403
+    # Other accounts still join.
+    join(app, host.pin, "Mia", client=logged_in_browser(app, auth, "mia@example.org", "Mia"))
+    with app.app_context():
+        names = db.session.scalars(select(Player.nickname).where(Player.session_id == host.live_id))
+        assert sorted(names) == ["Lea", "Mia"]
+
+
+def test_kicked_guest_in_a_fresh_browser_is_kept_out_by_the_lock(app, host, bank):
+    # A guest is known only by the cookie: the network address is no sign of a person,
+    # since a class joins from one school address (every player here has the same one).
+    host.create(bank)
+    ben = join(app, host.pin, "Ben")
+    response = host.kick(ben.id)
+    host_page = host.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sperre das Spiel" in host_page  # the host learns how to keep newcomers out
+    assert join(app, host.pin, "Benni", client=ben.client, expect=403).status_code == 403
+    join(app, host.pin, "Cem")  # classmates behind the same address still join
+    host.act("lock")
+    assert "gesperrt" in join(app, host.pin, "Benjamin", expect=400).get_data(as_text=True)
+    ben2 = join(app, host.pin, "Benni", client=ben.client, expect=403)
+    assert ben2.status_code == 403
+    kicked_again = host.kick(join_id(app, host.live_id, "Cem"))
+    page = host.client.get(kicked_again.headers["Location"]).get_data(as_text=True)
+    assert "Cem wurde entfernt und kann nicht wieder beitreten." in page
+
+
+def join_id(app, live_id: int, nickname: str) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(Player.id).where(Player.session_id == live_id, Player.nickname == nickname)
+        )
+
+
 def test_locked_lobby_refuses_new_players(app, host, bank):
     host.create(bank)
     join(app, host.pin, "Anna")

@@ -215,8 +215,9 @@ def join_game(pin: str):
     if live is None:
         flash(_("No open game has this PIN. Check the number on the screen."), "error")
         return redirect(url_for("live.join"))
+    user_id = current_user.id if current_user.is_authenticated else None
     try:
-        if game.returning_player(live, request.cookies.get(_cookie_name(live.id))):
+        if game.returning_player(live, request.cookies.get(_cookie_name(live.id)), user_id):
             return redirect(url_for("live.play", session_id=live.id))
     except game.LiveError as error:
         return render_template("live/removed.html", message=error.message), 403
@@ -224,12 +225,13 @@ def join_game(pin: str):
     if request.method == "GET" and request.args.get("suggest"):
         form.nickname.data = game.suggest_nickname(live, _language())
     if form.validate_on_submit():
-        user_id = current_user.id if current_user.is_authenticated else None
         try:
             player, token = game.join(
                 live, form.nickname.data, game.clock(), user_id=user_id, code=form.code.data
             )
         except game.LiveError as error:
+            if error.code == "kicked":
+                return render_template("live/removed.html", message=error.message), 403
             field = form.code if error.code == "code" else form.nickname
             field.errors.append(error.message)
         else:
@@ -508,8 +510,17 @@ def kick(session_id: int, player_id: int):
     except game.LiveError as error:
         flash(error.message, "error")
     else:
-        if event is not None:
+        if event is not None and live.locked:
             flash(_("%(name)s was removed and cannot rejoin.", name=event.data["nickname"]))
+        elif event is not None:
+            # Guests are known by their cookie only (see game.removed_account).
+            flash(
+                _(
+                    "%(name)s was removed. Lock the game to keep out newcomers too: "
+                    "from another browser they could join under another name.",
+                    name=event.data["nickname"],
+                )
+            )
     return redirect(url_for("live.host_game", session_id=live.id))
 
 

@@ -305,6 +305,8 @@ def join(
     nickname = check_nickname(nickname)
     if live.open_pin is None or live.state == "podium":
         raise LiveError("ended")
+    if removed_account(live.id, user_id):
+        raise LiveError("kicked")
     if live.two_step and not two_step_valid(live, code, now):
         raise LiveError("code")
     # One statement checks the lock and the cap and takes a place, so two joins never
@@ -355,12 +357,36 @@ def join(
     return player, token
 
 
-def returning_player(live: LiveSession, token: str | None) -> Player | None:
-    """Return the player this browser already is in the game; a removed player stays out."""
+def returning_player(
+    live: LiveSession, token: str | None, user_id: int | None = None
+) -> Player | None:
+    """Return the player this browser already is in the game; a removed player stays out:
+    the browser of their cookie, and the account they played with in any browser."""
     player = player_by_token(live.id, token)
     if player is not None and player.kicked:
         raise LiveError("kicked")
+    if player is None and removed_account(live.id, user_id):
+        raise LiveError("kicked")
     return player
+
+
+def removed_account(session_id: int, user_id: int | None) -> bool:
+    """Whether the host removed a player of this account from the game.
+
+    Guests are only known by their cookie: a guest in a fresh browser is a new player,
+    and locking the game is what keeps them out. Refusing their network address would
+    refuse the whole class, which joins from behind one school address.
+    """
+    if user_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(Player.id)
+            .where(Player.session_id == session_id, Player.user_id == user_id, Player.kicked)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def player_by_token(session_id: int, token: str | None) -> Player | None:

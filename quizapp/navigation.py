@@ -12,6 +12,7 @@ NAV = [
     ("progress.review", _l("Review"), ("learner", "teacher")),
     ("classes.index", _l("Classes"), ("learner", "teacher")),
     ("live.join", _l("Join a game"), ()),
+    ("learn.my_quizzes", _l("My quizzes"), ("teacher",)),
     ("live.host_index", _l("Host a game"), ("teacher",)),
 ]
 

@@ -161,6 +161,19 @@ def test_learner_joins_with_the_code_in_any_case_and_spacing(app, klasse, ids):
     assert _members(app, klasse.id) == {ids["lena"], ids["max"]}
 
 
+def test_members_see_their_classes_quizzes(app, klasse, lena):
+    with app.app_context():
+        bank = make_bank()
+        due = datetime(2031, 5, 4, 10, 0)
+        mine = make_quiz(bank, title="Test zur NATO", class_id=klasse.id, due_at=due).id
+        make_quiz(bank, title="Quiz einer anderen Klasse", class_id=None)
+    page = lena.get("/classes").get_data(as_text=True)
+    assert f'href="/quizzes/{mine}">Test zur NATO</a>' in page
+    assert "fällig am 04.05.2031" in page
+    assert "Quiz einer anderen Klasse" not in page
+    assert lena.get(f"/quizzes/{mine}").status_code == 200
+
+
 def test_joining_twice_changes_nothing(app, klasse, lena, ids):
     assert _join(lena, klasse.code).status_code == 302
     page = lena.get("/classes").get_data(as_text=True)

@@ -70,6 +70,7 @@ def _render_index(new_form=None, join_form=None, status=200):
             "classes/index.html",
             teaching=teaching,
             joined=service.classes_of_learner(me),
+            assigned=service.quizzes_for_member(me),
             new_form=new_form or NewClassForm(formdata=None),
             join_form=join_form or JoinForm(formdata=None),
         ),

@@ -242,6 +242,20 @@ def quiz_count(school_class: SchoolClass) -> int:
     return db.session.scalar(select(func.count(Quiz.id)).where(Quiz.class_id == school_class.id))
 
 
+def quizzes_for_member(user: User) -> dict[int, list[Quiz]]:
+    """Return the quizzes assigned to the classes the user is in, by class id (one query),
+    soonest due first, undated last."""
+    rows = db.session.scalars(
+        select(Quiz)
+        .where(Quiz.class_id.in_(select(Membership.class_id).where(Membership.user_id == user.id)))
+        .order_by(Quiz.due_at.is_(None), Quiz.due_at, Quiz.title, Quiz.id)
+    )
+    found: dict[int, list[Quiz]] = {}
+    for quiz in rows:
+        found.setdefault(quiz.class_id, []).append(quiz)
+    return found
+
+
 def quizzes(school_class: SchoolClass) -> list[Quiz]:
     """Return the quizzes assigned to the class, soonest due first, undated last."""
     return list(

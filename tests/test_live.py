@@ -600,6 +600,31 @@ def test_kicked_account_stays_out_in_any_browser(app, host, bank, auth):
         assert sorted(names) == ["Lea", "Mia"]
 
 
+def test_an_account_plays_once_per_game_from_any_browser(app, host, bank, auth, clock):
+    host.create(bank)
+    laptop = join(
+        app, host.pin, "Lea", client=logged_in_browser(app, auth, "lea@example.org", "Lea")
+    )
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 100)
+    assert laptop.answer(0, 0).status_code == 200
+    lea_id = laptop.id
+    # The same account on a phone: the same player, score and answer, not a second one.
+    phone = join(
+        app, host.pin, "Lea2", client=logged_in_browser(app, auth, "lea@example.org", "Lea")
+    )
+    me = phone.state()["me"]
+    assert (me["id"], me["nickname"]) == (lea_id, "Lea")
+    assert phone.answer(0, 1).get_json()["code"] == "twice"
+    with app.app_context():
+        players = db.session.scalars(select(Player).where(Player.session_id == host.live_id))
+        assert sorted(p.nickname for p in players) == ["Ben", "Lea"]
+        assert db.session.get(LiveSession, host.live_id).player_count == 2
+    # The laptop's cookie was handed over to the phone.
+    assert laptop.client.get(f"/live/{host.live_id}/play").status_code != 200
+
+
 def test_kicked_guest_in_a_fresh_browser_is_kept_out_by_the_lock(app, host, bank):
     # A guest is known only by the cookie: the network address is no sign of a person,
     # since a class joins from one school address (every player here has the same one).
@@ -739,6 +764,25 @@ def test_equal_scores_in_the_same_question_go_to_the_faster(app, host, bank, clo
 
 
 # --- progress and results ---------------------------------------------------------------------
+
+
+def test_learners_download_has_their_live_answers_once_revealed(app, host, bank, clock, auth):
+    host.create(bank)
+    browser = logged_in_browser(app, auth, "lea@example.org", "Lea")
+    lea = join(app, host.pin, "Lea", client=browser)
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_500)
+    lea.answer(0, 0)
+    running = browser.get("/me/export.json").get_json()["live_games"]
+    assert [(g["nickname"], g["answers"]) for g in running] == [("Lea", [])]
+    host.act("end")
+    (game,) = browser.get("/me/export.json").get_json()["live_games"]
+    (answer,) = game["answers"]
+    assert (answer["question"], answer["correct"], answer["elapsed_ms"]) == ("rubio", True, 1_500)
+    assert answer["answer"] == lea.option_ids(0)[0] and answer["points"] == game["score"] > 900
+    rows = browser.get("/me/export.csv").get_data(as_text=True).splitlines()
+    assert any(",live," in row and ",rubio," in row for row in rows[1:])
 
 
 def test_logged_in_learner_answers_count_toward_progress(app, host, bank, clock, auth):

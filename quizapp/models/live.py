@@ -73,7 +73,7 @@ class Player(db.Model):
     nickname: Mapped[str] = mapped_column(String(24))
     nickname_key: Mapped[str] = mapped_column(String(24))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     score: Mapped[int] = mapped_column(default=0)
     streak: Mapped[int] = mapped_column(default=0)
     # When the score last rose: the earlier of two equal scores ranks first.

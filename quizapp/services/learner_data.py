@@ -17,7 +17,10 @@ from quizapp.models import (
     Attempt,
     Bank,
     Card,
+    LiveAnswer,
+    LiveSession,
     Membership,
+    Player,
     Question,
     QuestionVersion,
     Quiz,
@@ -119,6 +122,76 @@ def _attempts(user_id: int) -> list[dict]:
     return list(attempts.values())
 
 
+def _live_games(user_id: int) -> list[dict]:
+    """Return the live games the learner played logged in, each with their answers (two
+    queries). The running question of a game stays out until its reveal, as on the
+    progress page: whether an answer was right is the game's secret until then."""
+    games = {
+        row.id: {
+            "game": row.title,
+            "bank": row.bank_title,
+            "nickname": row.nickname,
+            "joined_at": _iso(row.joined_at),
+            "score": row.score,
+            "answers": [],
+        }
+        for row in db.session.execute(
+            select(
+                Player.id,
+                Quiz.title,
+                Bank.title.label("bank_title"),
+                Player.nickname,
+                Player.joined_at,
+                Player.score,
+            )
+            .join(LiveSession, LiveSession.id == Player.session_id)
+            .join(Quiz, Quiz.id == LiveSession.quiz_id)
+            .outerjoin(Bank, Bank.id == Quiz.bank_id)
+            .where(Player.user_id == user_id)
+            .order_by(Player.joined_at, Player.id)
+        )
+    }
+    running = (LiveSession.state == "question") & (
+        LiveSession.current_index == LiveAnswer.question_index
+    )
+    rows = db.session.execute(
+        select(
+            LiveAnswer.player_id,
+            Question.key,
+            QuestionVersion.type,
+            QuestionVersion.prompt,
+            LiveAnswer.answer,
+            LiveAnswer.score,
+            LiveAnswer.correct,
+            LiveAnswer.points,
+            LiveAnswer.bonus,
+            LiveAnswer.answered_at,
+            LiveAnswer.elapsed_ms,
+        )
+        .join(Player, Player.id == LiveAnswer.player_id)
+        .join(LiveSession, LiveSession.id == LiveAnswer.session_id)
+        .join(QuestionVersion, QuestionVersion.id == LiveAnswer.version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(Player.user_id == user_id, ~running)
+        .order_by(LiveAnswer.answered_at, LiveAnswer.id)
+    )
+    for row in rows:
+        games[row.player_id]["answers"].append(
+            {
+                "question": row.key,
+                "type": row.type,
+                "prompt": row.prompt,
+                "answer": row.answer,
+                "score": row.score,
+                "correct": row.correct,
+                "points": row.points + row.bonus,
+                "answered_at": _iso(row.answered_at),
+                "elapsed_ms": row.elapsed_ms,
+            }
+        )
+    return list(games.values())
+
+
 def export_data(user: User) -> dict:
     """Return everything stored about the learner, as plain JSON-ready data."""
     cards = db.session.execute(
@@ -148,6 +221,7 @@ def export_data(user: User) -> dict:
         },
         "classes": [{"name": name, "joined_at": _iso(joined)} for name, joined in classes],
         "attempts": _attempts(user.id),
+        "live_games": _live_games(user.id),
         "review_cards": [
             {
                 "bank": bank,
@@ -179,7 +253,8 @@ def _cell(value) -> str | int | float:
 
 
 def export_csv(user: User) -> str:
-    """Return the learner's answers as CSV, one row per response with its attempt."""
+    """Return the learner's answers as CSV, one row per response with its attempt, then one
+    per live-game answer (mode "live", no attempt id)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -200,6 +275,25 @@ def export_csv(user: User) -> str:
                 response["correct"],
                 response["answered_at"],
                 response["elapsed_ms"],
+            ]
+            writer.writerow([_cell(value) for value in row])
+    for game in _live_games(user.id):
+        for answer in game["answers"]:
+            row = [
+                "",
+                game["game"],
+                "live",
+                game["bank"],
+                game["joined_at"],
+                "",
+                answer["question"],
+                answer["type"],
+                answer["prompt"],
+                answer["answer"],
+                answer["score"],
+                answer["correct"],
+                answer["answered_at"],
+                answer["elapsed_ms"],
             ]
             writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -301,12 +301,25 @@ def join(
     user_id: int | None = None,
     code: str = "",
 ) -> tuple[Player, str]:
-    """Add a player to a game; return the player and the token for their cookie."""
+    """Add a player to a game; return the player and the token for their cookie.
+
+    An account plays once per game: joining again (another browser, a new phone) returns
+    its player with its score and streak, under a new token, so its answers count once.
+    """
     nickname = check_nickname(nickname)
     if live.open_pin is None or live.state == "podium":
         raise LiveError("ended")
     if removed_account(live.id, user_id):
         raise LiveError("kicked")
+    if user_id is not None:
+        mine = db.session.scalar(
+            select(Player).where(Player.session_id == live.id, Player.user_id == user_id)
+        )
+        if mine is not None:
+            token = new_token()
+            mine.token_hash = token_digest(token)
+            db.session.commit()
+            return mine, token
     if live.two_step and not two_step_valid(live, code, now):
         raise LiveError("code")
     # One statement checks the lock and the cap and takes a place, so two joins never

@@ -3,7 +3,7 @@
 from quizapp.models.attempts import Attempt, Quiz, Response
 from quizapp.models.classes import Membership, SchoolClass
 from quizapp.models.content import Article, Bank, Claim, Question, QuestionVersion
-from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player
+from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player, answer_revealed
 from quizapp.models.progress import Card
 from quizapp.models.users import SetupToken, User, utcnow
 
@@ -25,5 +25,6 @@ __all__ = [
     "SchoolClass",
     "SetupToken",
     "User",
+    "answer_revealed",
     "utcnow",
 ]

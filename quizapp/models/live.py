@@ -115,3 +115,14 @@ class LiveEvent(db.Model):
     type: Mapped[str] = mapped_column(String(24))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def answer_revealed():
+    """SQL condition: the answer's question has been revealed (with LiveSession joined).
+
+    Until the reveal a game keeps whether an answer was right secret, and so do the pages
+    and downloads that read live answers (progress, the learner's data).
+    """
+    return ~(
+        (LiveSession.state == "question") & (LiveSession.current_index == LiveAnswer.question_index)
+    )

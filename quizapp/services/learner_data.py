@@ -27,6 +27,7 @@ from quizapp.models import (
     Response,
     SchoolClass,
     User,
+    answer_revealed,
     utcnow,
 )
 from quizapp.security import check_password
@@ -107,19 +108,23 @@ def _attempts(user_id: int) -> list[dict]:
         .order_by(Response.answered_at, Response.id)
     )
     for row in rows:
-        attempts[row.attempt_id]["responses"].append(
-            {
-                "question": row.key,
-                "type": row.type,
-                "prompt": row.prompt,
-                "answer": row.answer,
-                "score": row.score,
-                "correct": row.correct,
-                "answered_at": _iso(row.answered_at),
-                "elapsed_ms": row.elapsed_ms,
-            }
-        )
+        attempts[row.attempt_id]["responses"].append(_answer(row))
     return list(attempts.values())
+
+
+def _answer(row, **more) -> dict:
+    """One answer (of a quiz or a live game) as exported."""
+    return {
+        "question": row.key,
+        "type": row.type,
+        "prompt": row.prompt,
+        "answer": row.answer,
+        "score": row.score,
+        "correct": row.correct,
+        **more,
+        "answered_at": _iso(row.answered_at),
+        "elapsed_ms": row.elapsed_ms,
+    }
 
 
 def _live_games(user_id: int) -> list[dict]:
@@ -151,9 +156,6 @@ def _live_games(user_id: int) -> list[dict]:
             .order_by(Player.joined_at, Player.id)
         )
     }
-    running = (LiveSession.state == "question") & (
-        LiveSession.current_index == LiveAnswer.question_index
-    )
     rows = db.session.execute(
         select(
             LiveAnswer.player_id,
@@ -172,23 +174,11 @@ def _live_games(user_id: int) -> list[dict]:
         .join(LiveSession, LiveSession.id == LiveAnswer.session_id)
         .join(QuestionVersion, QuestionVersion.id == LiveAnswer.version_id)
         .join(Question, Question.id == QuestionVersion.question_id)
-        .where(Player.user_id == user_id, ~running)
+        .where(Player.user_id == user_id, answer_revealed())
         .order_by(LiveAnswer.answered_at, LiveAnswer.id)
     )
     for row in rows:
-        games[row.player_id]["answers"].append(
-            {
-                "question": row.key,
-                "type": row.type,
-                "prompt": row.prompt,
-                "answer": row.answer,
-                "score": row.score,
-                "correct": row.correct,
-                "points": row.points + row.bonus,
-                "answered_at": _iso(row.answered_at),
-                "elapsed_ms": row.elapsed_ms,
-            }
-        )
+        games[row.player_id]["answers"].append(_answer(row, points=row.points + row.bonus))
     return list(games.values())
 
 
@@ -258,44 +248,20 @@ def export_csv(user: User) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for attempt in _attempts(user.id):
-        for response in attempt["responses"]:
-            row = [
-                attempt["id"],
-                attempt["quiz"],
-                attempt["mode"],
-                attempt["bank"],
-                attempt["started_at"],
-                attempt["finished_at"],
-                response["question"],
-                response["type"],
-                response["prompt"],
-                response["answer"],
-                response["score"],
-                response["correct"],
-                response["answered_at"],
-                response["elapsed_ms"],
-            ]
-            writer.writerow([_cell(value) for value in row])
-    for game in _live_games(user.id):
-        for answer in game["answers"]:
-            row = [
-                "",
-                game["game"],
-                "live",
-                game["bank"],
-                game["joined_at"],
-                "",
-                answer["question"],
-                answer["type"],
-                answer["prompt"],
-                answer["answer"],
-                answer["score"],
-                answer["correct"],
-                answer["answered_at"],
-                answer["elapsed_ms"],
-            ]
-            writer.writerow([_cell(value) for value in row])
+    # The first six columns describe the attempt or game, the rest are the answer's keys.
+    answer_columns = CSV_COLUMNS[6:]
+    rows = [
+        (a["id"], a["quiz"], a["mode"], a["bank"], a["started_at"], a["finished_at"], answer)
+        for a in _attempts(user.id)
+        for answer in a["responses"]
+    ] + [
+        ("", g["game"], "live", g["bank"], g["joined_at"], "", answer)
+        for g in _live_games(user.id)
+        for answer in g["answers"]
+    ]
+    for *context, answer in rows:
+        values = context + [answer[column] for column in answer_columns]
+        writer.writerow([_cell(value) for value in values])
     return out.getvalue()
 
 

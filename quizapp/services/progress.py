@@ -42,6 +42,7 @@ from quizapp.models import (
     Response,
     SchoolClass,
     User,
+    answer_revealed,
     utcnow,
 )
 from quizapp.services import reviews
@@ -135,11 +136,6 @@ def scored_answers(user_id: int):
         .join(Attempt, Attempt.id == Response.attempt_id)
         .where(Attempt.user_id == user_id, Response.score.is_not(None))
     )
-    # The running question of a live game is left out until its reveal: the game keeps
-    # whether an answer was right secret until then, and so does this page.
-    running = (LiveSession.state == "question") & (
-        LiveSession.current_index == LiveAnswer.question_index
-    )
     live = (
         select(
             LiveAnswer.version_id,
@@ -150,7 +146,8 @@ def scored_answers(user_id: int):
         )
         .join(Player, Player.id == LiveAnswer.player_id)
         .join(LiveSession, LiveSession.id == LiveAnswer.session_id)
-        .where(Player.user_id == user_id, LiveAnswer.version_id.is_not(None), ~running)
+        # The running question of a live game is left out until its reveal.
+        .where(Player.user_id == user_id, LiveAnswer.version_id.is_not(None), answer_revealed())
     )
     return union_all(quiz, live).subquery()
 

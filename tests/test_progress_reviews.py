@@ -126,6 +126,25 @@ def test_answer_speed_is_judged_against_the_learners_latest_answers(ctx, auth):
     assert reviews.median_answer_ms(other_id) == 6_000
 
 
+def test_a_right_but_slow_answer_for_this_learner_is_rated_hard(ctx, auth, monkeypatch):
+    user_id = auth.create_user()
+    bank = make_bank()
+    quiz = make_quiz(bank)
+    versions = published_versions(bank.id)[:5]
+    make_attempt(user_id, quiz, [(v, 1.0) for v in versions], T0, timedelta(seconds=6))
+    db.session.commit()
+    ratings = []
+    real = reviews.rating_for
+    monkeypatch.setattr(
+        reviews, "rating_for", lambda *args: ratings.append(real(*args)) or ratings[-1]
+    )
+    question_id = versions[0].question_id
+    for elapsed in (5_000, 10_000, 20_000, 40_000):
+        _answer(user_id, question_id, 1.0, T0 + timedelta(days=1), elapsed_ms=elapsed)
+    # Quick: Easy; a little slower than usual: Good; over twice the usual 6 s: Hard; slow: Hard.
+    assert ratings == [Rating.Easy, Rating.Good, Rating.Hard, Rating.Hard]
+
+
 def test_review_queue_lists_due_cards_most_overdue_first(ctx, auth):
     user_id = auth.create_user()
     bank = make_bank()

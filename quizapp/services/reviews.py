@@ -146,7 +146,11 @@ def record_review(
     # Answers may arrive out of order (a resumed attempt); FSRS needs time to move forward.
     if fsrs_card.last_review and fsrs_card.last_review > review_at:
         review_at = fsrs_card.last_review
-    rating = rating_for(score, elapsed_ms, median_answer_ms(user_id))
+    # Only a fully right answer of middling speed is judged against the learner's usual pace
+    # (see rating_for); the median costs a query, so it is read only then.
+    middling = elapsed_ms is not None and FAST_MS <= elapsed_ms <= SLOW_MS
+    median = median_answer_ms(user_id) if score >= 1 and middling else None
+    rating = rating_for(score, elapsed_ms, median)
     fsrs_card, _log = scheduler().review_card(
         fsrs_card, rating, review_datetime=review_at, review_duration=elapsed_ms
     )

@@ -1,5 +1,6 @@
 """Classes: a teacher creates one, learners join with its code, the teacher sees their progress."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -7,8 +8,9 @@ import pytest
 from sqlalchemy import event, func, select
 
 from quizapp.extensions import db
-from quizapp.models import Membership, Quiz, SchoolClass, User
+from quizapp.models import Bank, Membership, Quiz, SchoolClass, User
 from quizapp.services import classes as service
+from quizapp.services.quizzes import published_versions
 from tests.conftest import PASSWORD, csrf_token
 from tests.factories import make_attempt, make_bank, make_quiz
 
@@ -350,3 +352,92 @@ def test_members_come_with_their_last_activity_in_one_query(app, klasse, kant, i
         ("Max", None),
     ]
     assert "zuletzt aktiv am 05.03.2026" in kant.get(f"/classes/{klasse.id}").get_data(as_text=True)
+
+
+def _history(app, ids, klasse):
+    """Two quizzes for the class (highest; average with a due date) and a scripted history."""
+    with app.app_context():
+        bank = make_bank()
+        first, second = published_versions(bank.id)[:2]
+        best = make_quiz(bank, title="Quiz A", class_id=klasse.id, grading_method="highest")
+        mean = make_quiz(
+            bank,
+            title="Quiz B",
+            class_id=klasse.id,
+            grading_method="average",
+            due_at=datetime(2026, 3, 4, 12, 0),
+        )
+        day = datetime(2026, 3, 2, 10, 0)
+        make_attempt(ids["lena"], best, [(first, 1.0), (second, 0.0)], at=day)
+        make_attempt(ids["lena"], best, [(first, 1.0), (second, 1.0)], at=day.replace(day=3))
+        make_attempt(ids["lena"], mean, [(first, 0.0), (second, 0.0)], at=day)
+        make_attempt(ids["lena"], mean, [(first, 1.0), (second, 1.0)], at=day.replace(day=3))
+        make_attempt(ids["lena"], mean, [(first, 1.0)], at=day, finished=False)
+        make_attempt(ids["max"], mean, [(first, 1.0), (second, 0.0)], at=day.replace(day=10))
+        return best.id, mean.id
+
+
+def test_gradebook_shows_each_members_result_by_the_quizs_grading_method(app, klasse, kant, ids):
+    assert _join(_login(app, MAX), klasse.code).status_code == 302
+    _history(app, ids, klasse)
+    page = kant.get(f"/classes/{klasse.id}").get_data(as_text=True)
+    book = page[page.index('<table class="gradebook">') : page.index("</table>")]
+    rows = [re.sub(r"<[^>]+>", " ", row).split() for row in book.split("<tr>")[2:]]
+    # Columns: the quiz with a due date first (B: average), then A (highest).
+    assert rows[0] == ["Lena", "50", "%", "100", "%", "4"]
+    assert rows[1] == ["Max", "50", "%", "(verspätet)", "–", "1"]
+    assert rows[2][:6] == ["Mittelwert", "50", "%", "(2", "Ergebnisse)", "100"]
+    csv_text = kant.get(f"/classes/{klasse.id}/gradebook.csv").get_data(as_text=True)
+    header, *lines = csv_text.lstrip("\ufeff").splitlines()
+    assert header == "Lernende:r,Quiz B,Quiz A,Abgeschlossene Versuche"
+    assert lines == ["Lena,50,100,4", "Max,50,,1"]
+
+
+def test_gradebook_is_for_the_classs_teacher_only_and_defuses_formulas(app, auth, klasse, lena):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == LENA))
+        user.display_name = "=HYPERLINK()"
+        db.session.commit()
+    assert lena.get(f"/classes/{klasse.id}/gradebook.csv").status_code == 403
+    auth.create_user(email="other@example.org", name="Frau Arendt", role="teacher")
+    other = _login(app, "other@example.org")
+    assert other.get(f"/classes/{klasse.id}/gradebook.csv").status_code == 403
+    kant = _login(app, TEACHER)
+    lines = kant.get(f"/classes/{klasse.id}/gradebook.csv").get_data(as_text=True).splitlines()
+    assert lines[1].startswith("'=HYPERLINK()")
+
+
+def test_gradebook_costs_the_same_queries_for_a_bigger_class(app, auth, kant):
+    with app.app_context():
+        bank_id = make_bank().id
+
+    def page_statements(members: int, quizzes: int) -> int:
+        school_class = _create(app, kant, name=f"Klasse {members}")
+        with app.app_context():
+            bank = db.session.get(Bank, bank_id)
+            versions = published_versions(bank.id)[:2]
+            made = [
+                make_quiz(bank, title=f"Q{n}", class_id=school_class.id) for n in range(quizzes)
+            ]
+            for n in range(members):
+                user_id = auth.create_user(email=f"m{members}-{n}@example.org", name=f"M{n}")
+                db.session.add(Membership(class_id=school_class.id, user_id=user_id))
+                for quiz in made:
+                    make_attempt(user_id, quiz, [(v, 1.0) for v in versions], datetime(2026, 3, 2))
+            db.session.commit()
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = kant.get(f"/classes/{school_class.id}").get_data(as_text=True)
+        finally:
+            with app.app_context():
+                event.remove(db.engine, "before_cursor_execute", count)
+        assert page.count("100 %") >= members * quizzes
+        return len(statements)
+
+    assert page_statements(2, 1) == page_statements(10, 4)

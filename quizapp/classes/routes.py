@@ -1,8 +1,19 @@
 """Classes pages. Views check who may see what, call the classes service, render or redirect."""
 
+import csv
+import io
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +22,7 @@ from flask_login import current_user, login_required
 from quizapp.classes import bp
 from quizapp.classes.forms import ConfirmForm, JoinForm, NewClassForm
 from quizapp.extensions import limiter
+from quizapp.live.export import cell
 from quizapp.models import SchoolClass, User
 from quizapp.services import classes as service
 from quizapp.services.progress import local_day
@@ -152,12 +164,35 @@ def leave(class_id: int):
 def show(class_id: int):
     """A class for its teacher: the join code, the members and the assigned quizzes."""
     school_class = _managed_class(class_id)
+    members, quizzes = service.members(school_class), service.quizzes(school_class)
     return render_template(
         "classes/show.html",
         school_class=school_class,
-        members=service.members(school_class),
-        quizzes=service.quizzes(school_class),
+        members=members,
+        quizzes=quizzes,
+        book=service.gradebook(quizzes, members),
         join_url=_join_url(),
+    )
+
+
+@bp.route("/classes/<int:class_id>/gradebook.csv")
+@login_required
+def gradebook_csv(class_id: int):
+    """The gradebook as a spreadsheet: one row per member, results in percent."""
+    school_class = _managed_class(class_id)
+    book = service.gradebook(service.quizzes(school_class), service.members(school_class))
+    out = io.StringIO()
+    out.write("\ufeff")  # spreadsheets read the umlauts
+    writer = csv.writer(out)
+    writer.writerow([_("Learner"), *(q.title for q in book.quizzes), _("Finished attempts")])
+    for row in book.rows:
+        cells = ["" if r is None else round(100 * r) for r in row.results]
+        writer.writerow([cell(v) for v in (row.display_name, *cells, row.finished)])
+    filename = f"gradebook-{school_class.id}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -16,7 +16,7 @@ from quizapp.learn.presenting import answer_lines
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def cell(value):
     """Make a value safe and readable in a spreadsheet cell."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -85,7 +85,7 @@ def to_csv(results: dict, table: str) -> str:
     out.write("\ufeff")
     writer = csv.writer(out)
     for row in tables(results)[table]:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([cell(v) for v in row])
     return out.getvalue()
 
 
@@ -98,9 +98,9 @@ def to_xlsx(results: dict) -> bytes:
         # Sheet names may not contain []:*?/\ (the German plural uses a gender star).
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "", str(titles[name]))[:31])
         for row in rows:
-            sheet.append([_cell(v) for v in row])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            sheet.append([cell(v) for v in row])
+        for heading in sheet[1]:
+            heading.font = Font(bold=True)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -413,9 +413,14 @@ def quiz_result(quiz: Quiz, owner: Owner) -> float | None:
         for a in attempts_of(quiz, owner)
         if a.finished_at is not None and a.max_score and a.score is not None
     ]
+    return graded_result(fractions, quiz.grading_method)
+
+
+def graded_result(fractions: list[float], method: str) -> float | None:
+    """Combine the results (0..1) of finished attempts, oldest first, by a grading method."""
     if not fractions:
         return None
-    method = quiz.grading_method if quiz.grading_method in GRADING_METHODS else "highest"
+    method = method if method in GRADING_METHODS else "highest"
     if method == "average":
         return sum(fractions) / len(fractions)
     if method == "first":

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Membership, Quiz, SchoolClass, User
+from quizapp.services.attempts import graded_result
 
 # No 0/O, 1/I/L: a code read off a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -264,4 +265,72 @@ def quizzes(school_class: SchoolClass) -> list[Quiz]:
             .where(Quiz.class_id == school_class.id)
             .order_by(Quiz.due_at.is_(None), Quiz.due_at, Quiz.title, Quiz.id)
         )
+    )
+
+
+@dataclass
+class GradebookRow:
+    """One member's results: per quiz of the gradebook, in its order."""
+
+    user_id: int
+    display_name: str
+    results: list[float | None]
+    # Per quiz: every finished attempt came after the quiz's due date.
+    late: list[bool]
+    finished: int
+
+
+@dataclass
+class Gradebook:
+    """A class's results: members × assigned quizzes, with a count and mean per quiz."""
+
+    quizzes: list[Quiz]
+    rows: list[GradebookRow]
+    counts: list[int]
+    means: list[float | None]
+
+
+def gradebook(assigned: list[Quiz], people: list[Member]) -> Gradebook:
+    """Return the gradebook of a class's quizzes and members (see quizzes() and members())
+    in one query, however many there are.
+
+    A cell is the member's result by the quiz's own grading method (as on the quiz page),
+    over finished attempts; attempts of people no longer in the class are not shown.
+    """
+    finished: dict[tuple[int, int], list[tuple[float, datetime]]] = {}
+    if assigned and people:
+        rows = db.session.execute(
+            select(
+                Attempt.user_id,
+                Attempt.quiz_id,
+                Attempt.score,
+                Attempt.max_score,
+                Attempt.finished_at,
+            )
+            .where(
+                Attempt.quiz_id.in_([q.id for q in assigned]),
+                Attempt.user_id.in_([p.user_id for p in people]),
+                Attempt.finished_at.is_not(None),
+                Attempt.max_score > 0,
+            )
+            .order_by(Attempt.started_at, Attempt.id)
+        )
+        for user_id, quiz_id, score, max_score, finished_at in rows:
+            finished.setdefault((user_id, quiz_id), []).append((score / max_score, finished_at))
+    book_rows = []
+    for person in people:
+        results, late = [], []
+        for quiz in assigned:
+            done = finished.get((person.user_id, quiz.id), [])
+            results.append(graded_result([share for share, _ in done], quiz.grading_method))
+            late.append(bool(done and quiz.due_at and all(at > quiz.due_at for _, at in done)))
+        count = sum(len(finished.get((person.user_id, q.id), [])) for q in assigned)
+        book_rows.append(GradebookRow(person.user_id, person.display_name, results, late, count))
+    columns = [[row.results[i] for row in book_rows] for i in range(len(assigned))]
+    given = [[r for r in column if r is not None] for column in columns]
+    return Gradebook(
+        quizzes=assigned,
+        rows=book_rows,
+        counts=[len(g) for g in given],
+        means=[sum(g) / len(g) if g else None for g in given],
     )

@@ -418,16 +418,24 @@ def quiz_result(quiz: Quiz, owner: Owner) -> float | None:
 
 def graded_result(fractions: list[float], method: str) -> float | None:
     """Combine the results (0..1) of finished attempts, oldest first, by a grading method."""
+    counted = counted_attempts(fractions, method)
+    return sum(fractions[i] for i in counted) / len(counted) if counted else None
+
+
+def counted_attempts(fractions: list[float], method: str) -> list[int]:
+    """Return the positions of the finished attempts (results 0..1, oldest first) that make the
+    result by a grading method: all for the average, else the one chosen (the earliest best for
+    "highest"). An unknown method counts as "highest"."""
     if not fractions:
-        return None
+        return []
     method = method if method in GRADING_METHODS else "highest"
     if method == "average":
-        return sum(fractions) / len(fractions)
+        return list(range(len(fractions)))
     if method == "first":
-        return fractions[0]
+        return [0]
     if method == "last":
-        return fractions[-1]
-    return max(fractions)
+        return [len(fractions) - 1]
+    return [fractions.index(max(fractions))]
 
 
 def wrong_versions(attempt: Attempt) -> list[QuestionVersion]:

@@ -385,12 +385,18 @@ def test_gradebook_shows_each_members_result_by_the_quizs_grading_method(app, kl
     rows = [re.sub(r"<[^>]+>", " ", row).split() for row in book.split("<tr>")[2:]]
     # Columns: the quiz with a due date first (B: average), then A (highest).
     assert rows[0] == ["Lena", "50", "%", "100", "%", "4"]
-    assert rows[1] == ["Max", "50", "%", "(verspätet)", "–", "1"]
+    assert rows[1] == ["Max", "50", "%", "(verspätet)", "–", "kein", "Ergebnis", "1"]
     assert rows[2][:6] == ["Mittelwert", "50", "%", "(2", "Ergebnisse)", "100"]
     csv_text = kant.get(f"/classes/{klasse.id}/gradebook.csv").get_data(as_text=True)
     header, *lines = csv_text.lstrip("\ufeff").splitlines()
-    assert header == "Lernende:r,Quiz B,Quiz A,Abgeschlossene Versuche"
-    assert lines == ["Lena,50,100,4", "Max,50,,1"]
+    # A quiz with a due date has a second column saying whether the result is late.
+    assert header == "Lernende:r,Quiz B,Quiz B: verspätet,Quiz A,Abgeschlossene Versuche"
+    assert lines == [
+        "Lena,50,nein,100,4",
+        "Max,50,ja,,1",
+        "Mitglieder mit Ergebnis,2,,1,",
+        "Mittelwert,50,,100,",
+    ]
 
 
 def test_gradebook_is_for_the_classs_teacher_only_and_defuses_formulas(app, auth, klasse, lena):
@@ -441,3 +447,60 @@ def test_gradebook_costs_the_same_queries_for_a_bigger_class(app, auth, kant):
         return len(statements)
 
     assert page_statements(2, 1) == page_statements(10, 4)
+
+
+def test_late_follows_the_attempts_that_make_the_result(app, klasse, ids):
+    """Late when an attempt the grading method counts came after the due date: the last one
+    for "last", the earliest best for "highest", the first for "first", any for "average"."""
+    due = datetime(2026, 3, 4, 12, 0)
+    before, after = datetime(2026, 3, 2, 10, 0), datetime(2026, 3, 6, 10, 0)
+    with app.app_context():
+        bank = make_bank()
+        first, second = published_versions(bank.id)[:2]
+        scripts = {
+            "last": [(0.5, before), (1.0, after)],
+            "highest": [(1.0, before), (1.0, after)],
+            "first": [(0.5, before), (1.0, after)],
+            "average": [(1.0, before), (0.0, after)],
+        }
+        for method, attempts in scripts.items():
+            quiz = make_quiz(
+                bank, title=method, class_id=klasse.id, grading_method=method, due_at=due
+            )
+            for share, at in attempts:
+                answers = [(first, 1.0), (second, 1.0 if share == 1.0 else 0.0)]
+                make_attempt(ids["lena"], quiz, answers if share else [(first, 0.0)], at=at)
+        book = service.gradebook(db.session.get(SchoolClass, klasse.id))
+        assert [q.title for q in book.quizzes] == ["average", "first", "highest", "last"]
+        (row,) = book.rows
+        assert row.results == [0.5, 0.5, 1.0, 1.0]
+        assert row.late == [True, False, False, True]
+        assert row.finished == 8
+
+
+def test_gradebook_leaves_out_people_no_longer_in_the_class(app, auth, klasse, kant, ids):
+    assert _join(_login(app, MAX), klasse.code).status_code == 302
+    with app.app_context():
+        bank = make_bank()
+        first = published_versions(bank.id)[0]
+        quiz = make_quiz(bank, title="Quiz A", class_id=klasse.id)
+        outsider = auth.create_user(email="gast@example.org", name="Gast")
+        for user_id in (ids["lena"], ids["max"], outsider):
+            make_attempt(
+                user_id,
+                quiz,
+                [(first, 1.0 if user_id == ids["lena"] else 0.0)],
+                at=datetime(2026, 3, 2),
+            )
+    assert (
+        _post(
+            kant, f"/classes/{klasse.id}/members/{ids['max']}/remove", page=f"/classes/{klasse.id}"
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        book = service.gradebook(db.session.get(SchoolClass, klasse.id))
+    assert [(r.display_name, r.results, r.finished) for r in book.rows] == [("Lena", [1.0], 1)]
+    assert (book.counts, book.means) == ([1], [1.0])
+    csv_text = kant.get(f"/classes/{klasse.id}/gradebook.csv").get_data(as_text=True)
+    assert "Max" not in csv_text and "Gast" not in csv_text

@@ -170,9 +170,38 @@ def show(class_id: int):
         school_class=school_class,
         members=members,
         quizzes=quizzes,
-        book=service.gradebook(quizzes, members),
+        book=service.gradebook(school_class, assigned=quizzes, people=members),
         join_url=_join_url(),
     )
+
+
+def _percent(fraction: float | None) -> int | str:
+    """A result as a whole percentage for the spreadsheet (as on the page), "" for none."""
+    return "" if fraction is None else round(100 * fraction)
+
+
+def _gradebook_table(book: service.Gradebook) -> list[list]:
+    """The gradebook as spreadsheet rows (header first, then members, count and mean): a
+    column per quiz in percent, and one more saying "late" for a quiz with a due date."""
+    dated = [q.due_at is not None for q in book.quizzes]
+    header = [_("Learner")]
+    for quiz, has_due in zip(book.quizzes, dated, strict=True):
+        header += [quiz.title] + ([_("%(quiz)s: late", quiz=quiz.title)] if has_due else [])
+    table = [header + [_("Finished attempts")]]
+    for row in book.rows:
+        line = [row.display_name]
+        for result, late, has_due in zip(row.results, row.late, dated, strict=True):
+            line += [_percent(result)] + ([late if result is not None else ""] if has_due else [])
+        table.append(line + [row.finished])
+    for label, values in (
+        (_("Members with a result"), book.counts),
+        (_("Mean"), [_percent(mean) for mean in book.means]),
+    ):
+        line = [label]
+        for value, has_due in zip(values, dated, strict=True):
+            line += [value] + ([""] if has_due else [])
+        table.append(line + [""])
+    return table
 
 
 @bp.route("/classes/<int:class_id>/gradebook.csv")
@@ -180,14 +209,11 @@ def show(class_id: int):
 def gradebook_csv(class_id: int):
     """The gradebook as a spreadsheet: one row per member, results in percent."""
     school_class = _managed_class(class_id)
-    book = service.gradebook(service.quizzes(school_class), service.members(school_class))
     out = io.StringIO()
     out.write("\ufeff")  # spreadsheets read the umlauts
     writer = csv.writer(out)
-    writer.writerow([_("Learner"), *(q.title for q in book.quizzes), _("Finished attempts")])
-    for row in book.rows:
-        cells = ["" if r is None else round(100 * r) for r in row.results]
-        writer.writerow([cell(v) for v in (row.display_name, *cells, row.finished)])
+    for line in _gradebook_table(service.gradebook(school_class)):
+        writer.writerow([cell(value) for value in line])
     filename = f"gradebook-{school_class.id}.csv"
     return Response(
         out.getvalue(),

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Membership, Quiz, SchoolClass, User
-from quizapp.services.attempts import graded_result
+from quizapp.services.attempts import counted_attempts, graded_result
 
 # No 0/O, 1/I/L: a code read off a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -269,14 +269,26 @@ def quizzes(school_class: SchoolClass) -> list[Quiz]:
 
 
 @dataclass
+class GradebookQuiz:
+    """A column of the gradebook: a quiz assigned to the class."""
+
+    id: int
+    title: str
+    grading_method: str
+    due_at: datetime | None
+
+
+@dataclass
 class GradebookRow:
     """One member's results: per quiz of the gradebook, in its order."""
 
     user_id: int
     display_name: str
+    # Per quiz: the result (0..1) by the quiz's grading method, None without a finished attempt.
     results: list[float | None]
-    # Per quiz: every finished attempt came after the quiz's due date.
+    # Per quiz: an attempt that makes the result was finished after the quiz's due date.
     late: list[bool]
+    # Finished attempts of all the gradebook's quizzes.
     finished: int
 
 
@@ -284,19 +296,29 @@ class GradebookRow:
 class Gradebook:
     """A class's results: members × assigned quizzes, with a count and mean per quiz."""
 
-    quizzes: list[Quiz]
+    quizzes: list[GradebookQuiz]
     rows: list[GradebookRow]
+    # Per quiz: how many members have a result, and the mean of those results (None: none).
     counts: list[int]
     means: list[float | None]
 
 
-def gradebook(assigned: list[Quiz], people: list[Member]) -> Gradebook:
-    """Return the gradebook of a class's quizzes and members (see quizzes() and members())
-    in one query, however many there are.
+def gradebook(
+    school_class: SchoolClass,
+    *,
+    assigned: list[Quiz] | None = None,
+    people: list[Member] | None = None,
+) -> Gradebook:
+    """Return the class's gradebook in at most three queries, however big the class is.
 
-    A cell is the member's result by the quiz's own grading method (as on the quiz page),
-    over finished attempts; attempts of people no longer in the class are not shown.
+    `assigned` and `people` spare the queries when the caller has quizzes() and members()
+    of the class already. A cell is the member's result by the quiz's own grading method over
+    finished attempts, as on the quiz page (attempts.graded_result); it is late when an attempt
+    that makes it (attempts.counted_attempts) was finished after the due date. Attempts of
+    people no longer in the class are not shown.
     """
+    assigned = quizzes(school_class) if assigned is None else assigned
+    people = members(school_class) if people is None else people
     finished: dict[tuple[int, int], list[tuple[float, datetime]]] = {}
     if assigned and people:
         rows = db.session.execute(
@@ -311,6 +333,8 @@ def gradebook(assigned: list[Quiz], people: list[Member]) -> Gradebook:
                 Attempt.quiz_id.in_([q.id for q in assigned]),
                 Attempt.user_id.in_([p.user_id for p in people]),
                 Attempt.finished_at.is_not(None),
+                # As quiz_result: only attempts with a score count.
+                Attempt.score.is_not(None),
                 Attempt.max_score > 0,
             )
             .order_by(Attempt.started_at, Attempt.id)
@@ -319,17 +343,19 @@ def gradebook(assigned: list[Quiz], people: list[Member]) -> Gradebook:
             finished.setdefault((user_id, quiz_id), []).append((score / max_score, finished_at))
     book_rows = []
     for person in people:
-        results, late = [], []
+        results, late, count = [], [], 0
         for quiz in assigned:
             done = finished.get((person.user_id, quiz.id), [])
-            results.append(graded_result([share for share, _ in done], quiz.grading_method))
-            late.append(bool(done and quiz.due_at and all(at > quiz.due_at for _, at in done)))
-        count = sum(len(finished.get((person.user_id, q.id), [])) for q in assigned)
+            shares = [share for share, _ in done]
+            counted = counted_attempts(shares, quiz.grading_method)
+            results.append(graded_result(shares, quiz.grading_method))
+            late.append(quiz.due_at is not None and any(done[i][1] > quiz.due_at for i in counted))
+            count += len(done)
         book_rows.append(GradebookRow(person.user_id, person.display_name, results, late, count))
     columns = [[row.results[i] for row in book_rows] for i in range(len(assigned))]
     given = [[r for r in column if r is not None] for column in columns]
     return Gradebook(
-        quizzes=assigned,
+        quizzes=[GradebookQuiz(q.id, q.title, q.grading_method, q.due_at) for q in assigned],
         rows=book_rows,
         counts=[len(g) for g in given],
         means=[sum(g) / len(g) if g else None for g in given],

@@ -1,7 +1,13 @@
 """A teacher creates a class, a learner joins with its code, the teacher opens their progress."""
 
+from datetime import datetime
+
+from quizapp.extensions import db
+from quizapp.models import Membership, SchoolClass
+from quizapp.services.quizzes import published_versions
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import save_screenshot, serious_violations
+from tests.factories import make_attempt, make_bank, make_quiz
 
 
 def _fits(page) -> bool:
@@ -72,3 +78,39 @@ def test_learner_joins_with_the_shown_code_and_teacher_opens_their_progress(
     teacher.get_by_role("button", name="Klasse endgültig löschen").click()
     teacher.get_by_text("Die Klasse „10b Politik“ ist gelöscht.").wait_for()
     assert serious_violations(teacher) == []
+
+
+def test_gradebook_scrolls_inside_its_box_on_a_phone(new_page, live_server, auth, app):
+    teacher_id = auth.create_user(email="kant@example.org", name="Herr Kant", role="teacher")
+    learners = [auth.create_user(email=f"l{n}@example.org", name=f"Lernende {n}") for n in range(3)]
+    with app.app_context():
+        school_class = SchoolClass(name="10b Politik", join_code="ABCDEFGH", teacher_id=teacher_id)
+        db.session.add(school_class)
+        db.session.flush()
+        db.session.add_all(Membership(class_id=school_class.id, user_id=u) for u in learners)
+        db.session.commit()
+        bank = make_bank()
+        first, second = published_versions(bank.id)[:2]
+        for n in range(5):
+            quiz = make_quiz(
+                bank,
+                title=f"Sicherheitspolitik der Bündnisse, Teil {n + 1}",
+                class_id=school_class.id,
+                due_at=datetime(2026, 3, 4),
+            )
+            for day, user_id in enumerate(learners[: n % 3 + 1], start=2):
+                make_attempt(user_id, quiz, [(first, 1.0), (second, 0.0)], datetime(2026, 3, day))
+        class_id = school_class.id
+
+    teacher = new_page(width=360, height=780)
+    _login(teacher, live_server, "kant@example.org")
+    teacher.goto(f"{live_server}/classes/{class_id}")
+    table = teacher.get_by_role("table", name="Ergebnisse der Quizze dieser Klasse")
+    table.wait_for()
+    assert table.get_by_text("50 % (verspätet)").count() > 0
+    # The page fits the phone; the table scrolls sideways in its own focusable box.
+    assert _fits(teacher)
+    region = teacher.get_by_role("region", name="Ergebnisse der Quizze dieser Klasse")
+    assert region.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert serious_violations(teacher) == []
+    save_screenshot(teacher, "class-gradebook-phone")

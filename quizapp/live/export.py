@@ -11,9 +11,7 @@ from openpyxl.styles import Font
 
 from quizapp import grading
 from quizapp.learn.presenting import answer_lines
-
-# Spreadsheets run cells starting with these as formulas (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from quizapp.spreadsheets import defused
 
 
 def cell(value):
@@ -22,9 +20,7 @@ def cell(value):
         return _("yes") if value else _("no")
     if isinstance(value, list | dict):
         value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return defused(value) if isinstance(value, str) else value
 
 
 def _answer_text(version, answer) -> str:

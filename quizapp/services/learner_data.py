@@ -31,6 +31,7 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.security import check_password
+from quizapp.spreadsheets import defused
 
 # Rows that only describe the person: deleted with the account.
 PERSONAL_TABLES = ("card", "membership")
@@ -239,7 +240,7 @@ def _cell(value) -> str | int | float:
         return value
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return defused(value)
 
 
 def export_csv(user: User) -> str:

@@ -348,7 +348,10 @@
       h("div", { class: "reveal-main" },
         counter(d),
         h("h1", { class: "prompt", tabindex: "-1", text: d.prompt }),
-        h("p", { class: "solution" }, h("strong", { text: T.right_answer }), " ", solutionText(d)),
+        // The bars of choices say which is right; a number has no bar of its own.
+        d.type === "numeric"
+          ? h("p", { class: "solution" }, h("strong", { text: T.right_answer }), " ", solutionText(d))
+          : null,
         h("ul", { class: "distribution" }, rows)),
       h("div", { class: "reveal-side" }, explanation(d)))]);
   }

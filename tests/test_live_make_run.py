@@ -40,7 +40,7 @@ PLAYERS = 40
 # What the server may see of this test's environment: it sets the rest itself.
 SETTINGS = ("HOST", "PORT", "WORKERS", "PUBLIC_URL", "REDIS_URL", "DATABASE_URL", "SECRET_KEY")
 
-pytestmark = pytest.mark.multiprocess
+pytestmark = pytest.mark.server
 
 
 def make_run_command() -> list[str]:

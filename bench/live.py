@@ -303,7 +303,7 @@ def verify(app, live_id: int, players: list[Player]) -> tuple[int, int, int]:
     from quizapp.extensions import db
     from quizapp.models import LiveAnswer, LiveEvent, LiveSession, QuestionVersion
     from quizapp.models import Player as PlayerRow
-    from quizapp.services.live_scoring import points, streak_bonus
+    from quizapp.services.live.scoring import points, streak_bonus
 
     with app.app_context():
         live = db.session.get(LiveSession, live_id)

@@ -21,11 +21,11 @@ from flask_login import current_user, login_required
 
 from quizapp.classes import bp
 from quizapp.classes.forms import ConfirmForm, JoinForm, NewClassForm
+from quizapp.dates import local_day
 from quizapp.extensions import limiter
 from quizapp.live.export import cell
 from quizapp.models import SchoolClass, User
 from quizapp.services import classes as service
-from quizapp.services.progress import local_day
 
 MESSAGES = {
     "name": _l("Give the class a name of at most 120 characters."),

@@ -17,7 +17,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from quizapp.services.progress import TIMEZONE
+from quizapp.dates import TIMEZONE
+from quizapp.forms import strip
 from quizapp.services.quizzes import QuizError, QuizSettings
 
 
@@ -38,11 +39,6 @@ def raw_answer(qtype: str, view: dict, form: MultiDict):
             str(left["index"]): form.get(f"match-{left['index']}", "") for left in view["lefts"]
         }
     return form.get("answer", "")
-
-
-def strip(value):
-    """Trim surrounding whitespace from text input."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def optional_id(value):

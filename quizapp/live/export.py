@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from quizapp import grading
-from quizapp.learn.presenting import answer_lines
+from quizapp.presenting import answer_lines
 from quizapp.spreadsheets import defused
 
 

@@ -1,12 +1,12 @@
 """Progress pages. Views check who may see what, call the progress services, render."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Response, abort, flash, g, redirect, render_template, session, url_for
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from quizapp.dates import local_date, local_datetime
 from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.progress import bp
@@ -18,17 +18,6 @@ from quizapp.services import learner_data, progress, reviews
 @bp.context_processor
 def _template_helpers():
     """Helpers for the templates: dates on the learners' calendar (Europe/Berlin), percentages."""
-
-    def local_date(moment: datetime | None, format: str = "medium") -> str:
-        """The Berlin calendar day of a naive-UTC moment, formatted for the locale."""
-        return format_date(progress.local_day(moment), format) if moment else ""
-
-    def local_datetime(moment: datetime | None, format: str = "medium") -> str:
-        """A naive-UTC moment in Berlin time, formatted for the locale."""
-        if not moment:
-            return ""
-        local = reviews.aware(moment).astimezone(progress.TIMEZONE).replace(tzinfo=None)
-        return format_datetime(local, format, rebase=False)
 
     return {"local_date": local_date, "local_datetime": local_datetime, "percent": percent}
 

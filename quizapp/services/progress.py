@@ -11,7 +11,6 @@ Everything the progress page shows comes from a fixed number of aggregate querie
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Integer,
@@ -27,6 +26,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from quizapp.dates import local_day
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
@@ -46,11 +46,10 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.services import reviews
-from quizapp.services.attempts import start_attempt
+from quizapp.services.attempts import Owner, start_attempt
 
 # Days are counted in the learners' time zone, not UTC: a German class answering at
 # 00:30 has answered "today".
-TIMEZONE = ZoneInfo("Europe/Berlin")
 
 # Mastery of a question is its latest score; of a claim or tag, the mean over its questions.
 KNOWN = 0.8
@@ -285,11 +284,6 @@ def _active_hours(user_id: int) -> list[str]:
     answers = union(quiz, live).subquery()
     hour = func.substr(cast(answers.c.at, String), 1, 13)
     return list(db.session.scalars(select(hour).distinct()))
-
-
-def local_day(moment: datetime) -> date:
-    """Return the Berlin calendar day of a naive-UTC moment."""
-    return reviews.aware(moment).astimezone(TIMEZONE).date()
 
 
 def streak_from_days(days: set[date], today: date) -> Streak:
@@ -560,4 +554,4 @@ def start_session(user: User, mode: str, title: str, now: datetime | None = None
     quiz = Quiz(bank_id=None, mode=mode, title=title, created_by_id=user.id)
     db.session.add(quiz)
     db.session.flush()
-    return start_attempt(quiz, user=user, versions=versions, now=now)
+    return start_attempt(quiz, Owner.account(user), versions=versions, now=now)

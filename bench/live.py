@@ -84,8 +84,8 @@ def setup_database(url: str):
     """Create the schema, a bank of the five live types and a teacher; return the app."""
     os.environ["DATABASE_URL"] = url
     from quizapp import create_app
-    from quizapp.auth import service
     from quizapp.extensions import db
+    from quizapp.services import accounts as service
     from tests.factories import make_bank
 
     app = create_app({"LIVE_TIMERS": False})

@@ -6,6 +6,7 @@ import pytest
 from fsrs import Rating
 from sqlalchemy import func, select
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Attempt, Card, Quiz, User
 from quizapp.services import progress, reviews
@@ -209,9 +210,9 @@ def test_mistakes_session_asks_what_i_keep_getting_wrong(ctx, auth):
 def test_nothing_to_practise_is_refused(ctx, auth):
     user = db.session.get(User, auth.create_user())
     make_bank()
-    with pytest.raises(progress.NothingToPractise):
+    with pytest.raises(ServiceError):
         progress.start_session(user, "review", "Wiederholen")
-    with pytest.raises(progress.NothingToPractise):
+    with pytest.raises(ServiceError):
         progress.start_session(user, "mistakes", "Fehler")
     assert db.session.scalar(select(Quiz).where(Quiz.mode.in_(["review", "mistakes"]))) is None
 

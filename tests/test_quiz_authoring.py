@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import Attempt, Bank, Membership, Quiz, SchoolClass, User, utcnow
 from quizapp.services import attempts as attempts_service
 from quizapp.services.attempts import Owner
-from quizapp.services.quizzes import QuizError, QuizSettings, create_quiz, quizzes_by
+from quizapp.services.quizzes import QuizSettings, create_quiz, quizzes_by
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import add_questions, make_attempt, make_bank, right_answer
 
@@ -299,13 +299,13 @@ def test_invalid_settings_are_named_on_the_form_and_nothing_is_stored(
 
 def test_invalid_settings_from_code_raise_and_store_nothing(app, ctx, bank):
     teacher = db.session.get(User, AuthActions(app.test_client(), app).create_user(role="teacher"))
-    with pytest.raises(QuizError) as refused:
+    with pytest.raises(ServiceError) as refused:
         create_quiz(
             teacher,
             _bank(bank),
             QuizSettings(mode="live", grading_method="median", selection="tag", tag="nope"),
         )
-    assert set(refused.value.errors) == {"mode", "grading_method", "tag"}
+    assert set(refused.value.params["errors"]) == {"mode", "grading_method", "tag"}
     assert quiz_count() == 0
 
 

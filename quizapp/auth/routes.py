@@ -5,11 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from quizapp.auth import bp, service
+from quizapp.auth import bp
 from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RoleForm
+from quizapp.auth.messages import message
+from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.security import role_required
+from quizapp.services import accounts as service
 from quizapp.signals import user_logged_in_here
 
 
@@ -45,8 +48,8 @@ def register():
     if form.validate_on_submit():
         try:
             user = service.register(form.email.data, form.display_name.data, form.password.data)
-        except service.AccountError:
-            form.email.errors.append(_("An account with this email already exists."))
+        except ServiceError as error:
+            form.email.errors.append(message(error))
         else:
             _start_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name))
@@ -93,8 +96,8 @@ def change_password():
     if form.validate_on_submit():
         try:
             service.change_password(user, form.current.data, form.password.data)
-        except service.AccountError:
-            form.current.errors.append(_("The current password is wrong."))
+        except ServiceError as error:
+            form.current.errors.append(message(error))
         else:
             _start_session(user)
             flash(_("Your password was changed. Other devices are logged out."))
@@ -113,8 +116,8 @@ def setup_admin(token: str):
             user = service.create_first_admin(
                 token, form.email.data, form.display_name.data, form.password.data
             )
-        except service.AccountError:
-            form.email.errors.append(_("An account with this email already exists."))
+        except ServiceError as error:
+            form.email.errors.append(message(error))
         else:
             _start_session(user)
             flash(_("The admin account is ready."))

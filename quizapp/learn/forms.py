@@ -18,8 +18,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from quizapp.dates import TIMEZONE
+from quizapp.errors import ServiceError
 from quizapp.forms import strip
-from quizapp.services.quizzes import QuizError, QuizSettings
+from quizapp.services.quizzes import QuizSettings
 
 
 def raw_answer(qtype: str, view: dict, form: MultiDict):
@@ -115,9 +116,9 @@ class QuizForm(FlaskForm):
             due_at=due.astimezone(UTC).replace(tzinfo=None) if due else None,
         )
 
-    def show_errors(self, error: QuizError) -> None:
+    def show_errors(self, error: ServiceError) -> None:
         """Put the service's reasons next to the fields they are about."""
-        for name, (code, params) in error.errors.items():
+        for name, (code, params) in error.params["errors"].items():
             getattr(self, name).errors.append(str(SETTINGS_ERRORS[code]) % params)
 
 

@@ -142,7 +142,7 @@ def new_quiz():
     if form.validate_on_submit():
         try:
             quiz = quizzes.create_quiz(current_user, bank, form.settings())
-        except quizzes.QuizError as error:
+        except ServiceError as error:
             form.show_errors(error)
         else:
             flash(_("The quiz is ready. Share its link with your learners."))

@@ -37,6 +37,7 @@ from quizapp.security import role_required
 from quizapp.services import live as game
 from quizapp.services.live.events import sse_stream
 from quizapp.services.live.scoring import formula_text
+from quizapp.spreadsheets import CSV, XLSX, download
 
 COOKIE_MAX_AGE = 24 * 3600
 
@@ -562,20 +563,11 @@ def results_csv(session_id: int):
     if table not in ("players", "questions", "answers"):
         abort(404)
     body = export.to_csv(game.results(live), table)
-    name = f"live-{live.pin}-{table}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(body, CSV, f"live-{live.pin}-{table}.csv")
 
 
 @bp.route("/live/<int:session_id>/results.xlsx")
 def results_xlsx(session_id: int):
     """All results tables as one workbook."""
     live = _hosted_game(session_id)
-    return Response(
-        export.to_xlsx(game.results(live)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="live-{live.pin}.xlsx"'},
-    )
+    return download(export.to_xlsx(game.results(live)), XLSX, f"live-{live.pin}.xlsx")

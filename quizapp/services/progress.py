@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 
 from quizapp.dates import local_day
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
@@ -500,10 +501,6 @@ def can_view(viewer: User, learner_id: int) -> bool:
 # ---------------------------------------------------------------- review and mistakes sessions
 
 
-class NothingToPractise(LookupError):
-    """There is nothing due (or no mistake) to build a session from."""
-
-
 def mistake_versions(user_id: int, limit: int = SESSION_SIZE) -> list[QuestionVersion]:
     """Return the current versions of what the learner keeps getting wrong, worst first."""
     ids = [s.question_id for s in troublesome(question_stats(user_id))][:limit]
@@ -541,7 +538,7 @@ def open_session(user_id: int, mode: str) -> Attempt | None:
 
 def start_session(user: User, mode: str, title: str, now: datetime | None = None) -> Attempt:
     """Start (or resume) a review ("review") or practise-my-mistakes ("mistakes") attempt
-    across banks; raise NothingToPractise when nothing is due or no mistake is left."""
+    across banks; refuse (ServiceError nothing_due / no_mistakes) when nothing is left."""
     if mode not in SESSION_MODES:
         raise ValueError(f"unknown session mode {mode!r}")
     # A second click on "Review now" goes on with the session already started.
@@ -550,7 +547,7 @@ def start_session(user: User, mode: str, title: str, now: datetime | None = None
         return resumed
     versions = due_versions(user.id, now) if mode == "review" else mistake_versions(user.id)
     if not versions:
-        raise NothingToPractise(mode)
+        raise ServiceError("nothing_due" if mode == "review" else "no_mistakes")
     quiz = Quiz(bank_id=None, mode=mode, title=title, created_by_id=user.id)
     db.session.add(quiz)
     db.session.flush()

@@ -18,6 +18,12 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _DASHES = re.compile(r"[-\u2010-\u2015\u2212]+")
 
+# An answer as it arrives, before parse_answer checks it: JSON from the API or the live
+# script, or form values (a string, a list from getlist, a dict of fields), or nothing.
+RawAnswer = str | int | float | bool | list | dict | None
+# An answer as stored after parse_answer: an option id, ids, a bool, a number, texts, pairs.
+Answer = str | bool | int | float | list[str] | dict[str, str] | None
+
 
 def N_(message: str) -> str:
     """Mark a message for translation where it is defined; it is translated where shown."""
@@ -450,12 +456,12 @@ def _type(qtype: str) -> _Type:
         raise ValueError(f"unknown question type: {qtype!r}") from None
 
 
-def parse_answer(qtype: str, payload: dict, raw: Any) -> Any:
+def parse_answer(qtype: str, payload: dict, raw: RawAnswer) -> Answer:
     """Validate a raw answer (JSON or form values) and return its canonical stored form."""
     return _type(qtype).parse(payload, raw)
 
 
-def grade(qtype: str, payload: dict, answer: Any) -> Grade:
+def grade(qtype: str, payload: dict, answer: Answer) -> Grade:
     """Grade a canonical answer (the output of parse_answer) against the payload's key."""
     return _type(qtype).grade(payload, answer)
 

@@ -102,7 +102,9 @@ class Line:
     right: bool | None = None
 
 
-def answer_lines(version: QuestionVersion, answer, result: grading.Grade) -> list[Line]:
+def answer_lines(
+    version: QuestionVersion, answer: grading.Answer, result: grading.Grade
+) -> list[Line]:
     """Return the learner's answer as readable lines, each marked right or wrong."""
     p, t, detail = version.payload, version.type, result.detail
     if t in ("single_choice", "multiple_choice"):

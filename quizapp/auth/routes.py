@@ -1,6 +1,6 @@
 """Account pages. Views parse the form, call the account service, render."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -128,10 +128,15 @@ def setup_admin(token: str):
 @bp.route("/admin/users")
 @role_required("admin")
 def users():
-    """List accounts so an admin can change roles."""
-    people = db.session.scalars(select(User).order_by(User.created_at)).all()
-    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role) for u in people}
-    return render_template("auth/users.html", users=people, forms=forms)
+    """List accounts, a page at a time, so an admin can change roles."""
+    page = db.paginate(
+        select(User).order_by(User.created_at, User.id),
+        per_page=current_app.config.get("USERS_PER_PAGE", 50),
+        max_per_page=None,
+        error_out=False,
+    )
+    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role) for u in page.items}
+    return render_template("auth/users.html", users=page.items, forms=forms, page=page)
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])

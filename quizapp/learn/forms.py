@@ -20,10 +20,11 @@ from wtforms.validators import Optional
 from quizapp.dates import TIMEZONE
 from quizapp.errors import ServiceError
 from quizapp.forms import strip
+from quizapp.grading import RawAnswer
 from quizapp.services.quizzes import QuizSettings
 
 
-def raw_answer(qtype: str, view: dict, form: MultiDict):
+def raw_answer(qtype: str, view: dict, form: MultiDict) -> RawAnswer:
     """Turn the submitted fields of a question form into the raw answer grading parses.
 
     Field names: `answer` (choices, true/false, number, category, free text), `gap-N` (cloze),

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from quizapp import grading
+from quizapp.models import QuestionVersion
 from quizapp.presenting import answer_lines
 from quizapp.spreadsheets import csv_text, xlsx_bytes
 
@@ -12,7 +13,7 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def _answer_text(version, answer) -> str:
+def _answer_text(version: QuestionVersion, answer: grading.Answer) -> str:
     """The answer as the player saw it (option texts, not ids), as on the results page."""
     result = grading.grade(version.type, version.payload, answer)
     return "; ".join(line.text for line in answer_lines(version, answer, result))

@@ -322,7 +322,7 @@ def _existing_response(attempt_id: int, version_id: int) -> Response | None:
 def record_answer(
     attempt: Attempt,
     version_id: int,
-    raw,
+    raw: grading.RawAnswer,
     *,
     now: datetime | None = None,
     advance: bool = False,

@@ -26,7 +26,9 @@ from quizapp.services.live.state import broker, lock
 from quizapp.signals import answer_recorded
 
 
-def submit_answer(session_id: int, token: str | None, index: int, raw, now: datetime) -> int:
+def submit_answer(
+    session_id: int, token: str | None, index: int, raw: grading.RawAnswer, now: datetime
+) -> int:
     """Record the answer of the player with this cookie token to question `index`.
 
     The score stays hidden until the reveal. Returns the server-measured time
@@ -118,7 +120,9 @@ _SCORE_PLAYER = (
 )
 
 
-def _record(session_id: int, token: str | None, index: int, raw, now: datetime):
+def _record(
+    session_id: int, token: str | None, index: int, raw: grading.RawAnswer, now: datetime
+) -> tuple[int, int, int]:
     """Grade and store one answer in one transaction (see submit_answer).
 
     The hot path of a game, so few round trips: the lock, one read, the insert,

@@ -33,6 +33,15 @@ def create_user(email: str, display_name: str, role: str, password: str) -> None
     click.echo(f"created {role} {user.email} (id {user.id})")
 
 
+def _served_at() -> str:
+    """Return where `make run` serves on this computer: HOST (all networks: 127.0.0.1), PORT."""
+    port = os.environ.get("PORT", "").strip() or "8000"
+    host = os.environ.get("HOST", "").strip()
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @click.command("setup-link")
 @with_appcontext
 def setup_link() -> None:
@@ -41,9 +50,7 @@ def setup_link() -> None:
     if token is None:
         click.echo("An admin account exists; no setup link needed.")
         return
-    # `make run` serves on 127.0.0.1:$PORT; behind a proxy PUBLIC_URL names the real address.
-    port = os.environ.get("PORT", "").strip() or "8000"
-    base = current_app.config.get("PUBLIC_URL") or f"http://127.0.0.1:{port}"
+    base = current_app.config.get("PUBLIC_URL") or _served_at()
     bar = "=" * 72
     click.echo(f"{bar}\nNo admin account yet. Create it once with this link:\n")
     click.echo(f"    {base}/setup/{token}\n\nThe link works once.\n{bar}")

@@ -8,6 +8,7 @@ modules, by concern:
     setup      creating a game and its PIN, finding games, the two-step code
     lobby      joining: nicknames (nicknames.py), places, returning and removed players
     flow       transitions: start, reveal, leaderboard, podium, pause, lock, kick, closing
+               (also idle games: nobody touched them for 12 hours)
     answers    the answer path (scoring.py: the points formula)
     standings  the ranking query and each player's own line
     snapshot   what a page starts from; the event log; what each client sees of an event
@@ -24,8 +25,10 @@ and the views pass `game.clock()`.
 from quizapp.services.live.answers import submit_answer
 from quizapp.services.live.events import Event
 from quizapp.services.live.flow import (
+    close_idle_games,
     close_if_all_answered,
     close_if_expired,
+    close_if_idle,
     end,
     expire_if_due,
     kick,
@@ -49,6 +52,7 @@ from quizapp.services.live.setup import (
     GameRules,
     bank_overview,
     create_session,
+    ended_with_pin,
     find_open,
     hosted_by,
     split_versions,
@@ -86,10 +90,13 @@ __all__ = [
     "broker",
     "check_nickname",
     "clock",
+    "close_idle_games",
     "close_if_all_answered",
+    "close_if_idle",
     "close_if_expired",
     "create_session",
     "current_event",
+    "ended_with_pin",
     "end",
     "epoch_ms",
     "events_after",

@@ -41,7 +41,7 @@ from quizapp.models import (
 )
 from quizapp.services.live.events import Event
 from quizapp.services.live.standings import ranking
-from quizapp.services.live.state import broker, epoch_ms, lock
+from quizapp.services.live.state import PIN_LIFETIME, broker, epoch_ms, lock
 
 Plan = tuple[dict, str, Callable[[LiveSession], dict]]
 
@@ -387,3 +387,60 @@ def _distribution(version: QuestionVersion, answers: list) -> dict:
         else:
             counts[str(answer).lower()] += 1
     return dict(counts)
+
+
+# --- lifecycle: a game nobody touches closes itself ------------------------------------------
+
+
+def _idle(cutoff: datetime):
+    """SQL condition: the game is not over and nothing happened in it since `cutoff`.
+
+    Touching a game is creating it, a player joining, or any change of its state (an
+    event); a question closes within its time limit, so answers need no check of their own.
+    """
+    touched_event = select(LiveEvent.id).where(
+        LiveEvent.session_id == LiveSession.id, LiveEvent.created_at >= cutoff
+    )
+    touched_join = select(Player.id).where(
+        Player.session_id == LiveSession.id, Player.joined_at >= cutoff
+    )
+    return (
+        (LiveSession.state != "podium")
+        & (LiveSession.created_at < cutoff)
+        & ~touched_event.exists()
+        & ~touched_join.exists()
+    )
+
+
+def _close_idle(session_id: int, now: datetime) -> Event | None:
+    """End one idle game (podium, PIN freed); its event says it closed for want of activity."""
+
+    def decide(live: LiveSession) -> Plan | None:
+        if live.state == "podium":
+            return None
+        values, event_type, build = _podium(now)
+        return values, event_type, lambda lv: {**build(lv), "idle": True}
+
+    return _transition(session_id, decide)
+
+
+def close_idle_games(now: datetime) -> int:
+    """Close every game nobody touched for 12 hours; return how many (no scheduler needed:
+    creating a game, joining by PIN and the host's list call this, as reading a game does)."""
+    ids = list(db.session.scalars(select(LiveSession.id).where(_idle(now - PIN_LIFETIME))))
+    for session_id in ids:
+        _close_idle(session_id, now)
+    return len(ids)
+
+
+def close_if_idle(live: LiveSession, now: datetime) -> bool:
+    """Close this game if nobody touched it for 12 hours (cheap when it is younger)."""
+    cutoff = now - PIN_LIFETIME
+    if live.state == "podium" or live.created_at >= cutoff:
+        return False
+    idle = db.session.scalar(select(LiveSession.id).where(LiveSession.id == live.id, _idle(cutoff)))
+    if idle is None:
+        return False
+    _close_idle(live.id, now)
+    db.session.refresh(live)
+    return True

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.errors import ServiceError
@@ -22,7 +22,8 @@ from quizapp.models import (
     Quiz,
     User,
 )
-from quizapp.services.live.state import LIVE_TYPES, PIN_LIFETIME, TWO_STEP_WINDOW_S, epoch_ms
+from quizapp.services.live.flow import close_idle_games
+from quizapp.services.live.state import LIVE_TYPES, TWO_STEP_WINDOW_S, epoch_ms
 from quizapp.services.quizzes import select_versions
 
 
@@ -51,6 +52,8 @@ def create_session(
     host: User, bank: Bank, rules: GameRules, now: datetime, _attempt: int = 0
 ) -> LiveSession:
     """Create a live quiz over a bank and its game in the lobby, with a fresh PIN."""
+    # Games left idle close first, so their PINs are free again.
+    close_idle_games(now)
     quiz = Quiz(
         bank_id=bank.id,
         title=bank.title,
@@ -68,12 +71,6 @@ def create_session(
         db.session.rollback()
         raise ServiceError("no_questions")
     quiz.count = len(usable)
-    # PINs of games left open long ago are free again.
-    db.session.execute(
-        update(LiveSession)
-        .where(LiveSession.open_pin.is_not(None), LiveSession.created_at < now - PIN_LIFETIME)
-        .values(open_pin=None)
-    )
     live = LiveSession(
         quiz_id=quiz.id,
         host_id=host.id,
@@ -134,6 +131,15 @@ def find_open(pin: str) -> LiveSession | None:
     if not (pin.isdigit() and len(pin) == 6):
         return None
     return db.session.scalar(select(LiveSession).where(LiveSession.open_pin == pin))
+
+
+def ended_with_pin(pin: str) -> LiveSession | None:
+    """Return the latest game that had this PIN if it is over (to say so to a late joiner)."""
+    pin = (pin or "").strip().replace(" ", "")
+    live = db.session.scalar(
+        select(LiveSession).where(LiveSession.pin == pin).order_by(LiveSession.id.desc()).limit(1)
+    )
+    return live if live is not None and live.state == "podium" else None
 
 
 def hosted_by(user: User, limit: int = 20) -> list[LiveSession]:

@@ -14,7 +14,7 @@ from quizapp.models import (
     Player,
 )
 from quizapp.services.live.events import Event
-from quizapp.services.live.flow import answer_counts, expire_if_due
+from quizapp.services.live.flow import answer_counts, close_if_idle, expire_if_due
 from quizapp.services.live.standings import last_ranked, own_line
 from quizapp.services.live.state import PHASE_EVENTS, epoch_ms
 
@@ -65,6 +65,7 @@ def own_answer(player: Player, index: int) -> LiveAnswer | None:
 def snapshot(live: LiveSession, now: datetime, player: Player | None = None) -> dict:
     """Return the state a page starts from: phase, version, the phase's event as this client
     sees it, and (players) their answer and their score as last revealed."""
+    close_if_idle(live, now)
     expire_if_due(live, now)
     event = current_event(live)
     state = {

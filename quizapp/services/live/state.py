@@ -18,7 +18,7 @@ LIVE_TYPES = ("single_choice", "multiple_choice", "true_false", "fact_or_opinion
 PHASE_EVENTS = ("question", "reveal", "leaderboard", "podium")
 TOP = 10
 TWO_STEP_WINDOW_S = 10
-# A game left open this long no longer holds its PIN.
+# A game nobody touched this long closes itself and frees its PIN (see close_idle_games).
 PIN_LIFETIME = timedelta(hours=12)
 LOCK_CLASS = 0x4C495645  # "LIVE": the advisory-lock namespace of live games
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import grading
+from quizapp.banks import validate
 from quizapp.extensions import db
 from quizapp.models import Bank, Claim, Question, QuestionVersion
-from tests.bank_helpers import ROOT, import_bank, import_seed
+from tests.bank_helpers import LOADED_WORDS, ROOT, import_bank, import_seed, seed_lookup
 
 SLUG = "nato-2025-12-04"
 
@@ -71,7 +72,7 @@ def test_article_view_marks_every_claim_of_the_seed_bank(client, seed_bank):
     keys = db.session.scalars(select(Claim.key).where(Claim.article_id == seed_bank.article_id))
     for key in keys:
         assert len(re.findall(f'<mark id="claim-{re.escape(key)}" ', html)) == 1, key
-    assert html.count("<mark") == 26
+    assert html.count("<mark") == 28
 
 
 def test_right_option_is_not_where_the_author_put_it(client, seed_bank):
@@ -97,3 +98,65 @@ def test_right_option_is_not_where_the_author_put_it(client, seed_bank):
     assert len(places) >= 10
     assert places.count(0) < len(places) - 3  # not (nearly) always first
     assert len(set(places)) >= 2
+
+
+def test_seed_bank_answers_the_editors_review(seed_bank):
+    """Issue 17: one taxonomy, both kinds keyed, levels, a short route, primary sources."""
+    rows = published(seed_bank)
+    keys = {q.key for q, _v, _c in rows}
+    claims = {c.key: c for _q, _v, c in rows}
+    # The kind of a statement apart from its truth: no "fact" that does not hold.
+    assert not [c.key for c in claims.values() if c.kind == "fact" and c.verdict != "true"]
+    assert {claims[k].kind for k in ("C3", "C8", "C11", "C13")} == {"claim"}
+    # Fact-or-opinion: the false sentence is a statement of fact (its feedback says it is
+    # false); true statements of fact are keyed too, and "claim" is never a choice.
+    classify = [(q, v, c) for q, v, c in rows if v.type == "fact_or_opinion"]
+    keyed = Counter(v.payload["solution"] for _q, v, _c in classify)
+    assert keyed["fact"] >= 5 and keyed["opinion"] <= 9 and keyed["fact"] + keyed["opinion"] >= 12
+    true_facts = [
+        q.key for q, v, c in classify if v.payload["solution"] == "fact" and c.verdict == "true"
+    ]
+    assert len(true_facts) >= 3
+    assert not [q.key for q, v, _c in classify if "claim" in v.payload["choices"]]
+    blocker = next(v for q, v, _c in classify if q.key == "c11-fo-tatsachenbehauptung")
+    assert blocker.payload["solution"] == "fact" and "falsch" in blocker.explanation
+    # Every question has one Anforderungsbereich; the Kurzquiz has 12-15 items.
+    for question, _v, _c in rows:
+        assert len([t for t in question.tags if t.startswith("afb-")]) == 1, question.key
+    levels = Counter(t for q, _v, _c in rows for t in q.tags if t.startswith("afb-"))
+    assert min(levels["afb-1"], levels["afb-2"], levels["afb-3"]) >= 5
+    short = [q.key for q, _v, _c in rows if "kurzquiz" in q.tags]
+    assert 12 <= len(short) <= 15
+    # The new modules and the cut trivia.
+    assert {"quelle-herkunft", "quelle-lateral-lesen", "c8-dementi", "c17-zeitpunkt"} <= keys
+    assert {"o1-belege-gewichten", "o1-perspektiven"} <= keys
+    assert not keys & {"c8-five-eyes-anzahl", "c12-treffen-pro-jahr", "c4-zieljahr"}
+    # The Article 5 cloze quotes the official text, "unverzüglich" included.
+    cloze = next(v for q, v, _c in rows if q.key == "c6-cloze-beistand")
+    assert "[…]" in cloze.payload["text"] and ["unverzüglich"] in [
+        g["answers"] for g in cloze.payload["gaps"]
+    ]
+
+
+def test_weighing_evidence_sorts_both_ways_and_grades_by_category(seed_bank):
+    version = next(v for q, v, _c in published(seed_bank) if q.key == "o1-belege-gewichten")
+    sides = Counter(pair["right"] for pair in version.payload["pairs"])
+    assert sides == {"stützt die These": 3, "schwächt die These": 3, "unbelegt oder bestritten": 2}
+    view = grading.present("matching", version.payload, order_seed=1)
+    assert len(view["rights"]) == 3  # each category offered once
+    ids = {r["text"]: r["id"] for r in view["rights"]}
+    right = {str(i): ids[p["right"]] for i, p in enumerate(version.payload["pairs"])}
+    assert grading.grade("matching", version.payload, right).score == 1.0
+    wrong = dict(right, **{"0": ids["schwächt die These"]})
+    assert grading.grade("matching", version.payload, wrong).score == 7 / 8
+
+
+def test_seed_bank_has_no_editorial_warnings_and_no_aggregator_sources():
+    bank, errors = validate.validate_file(
+        ROOT / "questions" / f"{SLUG}.yaml", seed_lookup, LOADED_WORDS
+    )
+    assert errors == [] and bank.warnings == []
+    urls = [s.url for c in bank.claims for s in c.sources]
+    urls += [p.source.url for c in bank.claims for p in c.counter_positions]
+    for domain in validate.REFUSED_SOURCE_DOMAINS:
+        assert not [u for u in urls if domain in u], domain

@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
+# The kind of a statement, apart from its truth (the verdict says whether it holds): `fact`
+# and `claim` are both statements of fact; `claim` marks one whose verdict is not "true".
 KIND_LABELS = {
-    "fact": _l("Fact"),
+    "fact": _l("Statement of fact (checkable)"),
     # Not plain "Claim": other areas translate that msgid as "Aussage" (statement).
     "claim": _l("Claim (kind of statement)"),
     "opinion": _l("Opinion"),
@@ -11,8 +13,8 @@ KIND_LABELS = {
     "prediction": _l("Prediction"),
 }
 KIND_HELP = {
-    "fact": _l("a checkable statement"),
-    "claim": _l("checkable, but disputed or not yet checked"),
+    "fact": _l("checkable, true or false; the verdict says whether it holds"),
+    "claim": _l("a statement of fact that does not (fully) hold, is disputed or not yet checked"),
     "opinion": _l("an evaluation or interpretation of the author"),
     "quote": _l("someone else's words"),
     "prediction": _l("a statement about the future"),
@@ -33,7 +35,7 @@ TYPE_LABELS = {
     "numeric": _l("Number"),
     "ordering": _l("Put in order"),
     "matching": _l("Matching"),
-    "fact_or_opinion": _l("Fact or opinion?"),
+    "fact_or_opinion": _l("Statement of fact or opinion?"),
     "reflection": _l("Reflection"),
 }
 

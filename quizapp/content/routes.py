@@ -65,5 +65,8 @@ def article(slug: str):
         blocks=lay_out(found.text, found.claims),
         claims=found.claims,
         banks=service.banks_of(found),
-        kinds=[(kind, KIND_LABELS[kind], KIND_HELP[kind]) for kind in KIND_LABELS],
+        # `claim` reads like `fact` (a statement of fact; the verdict tells its truth).
+        kinds=[
+            (kind, KIND_LABELS[kind], KIND_HELP[kind]) for kind in KIND_LABELS if kind != "claim"
+        ],
     )

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from quizapp import grading
 from quizapp.banks import validate
 from quizapp.extensions import db
-from quizapp.models import Bank, Claim, Question, QuestionVersion
+from quizapp.models import Attempt, Bank, Claim, Question, QuestionVersion
 from tests.bank_helpers import LOADED_WORDS, ROOT, import_bank, import_seed, seed_lookup
+from tests.conftest import csrf_token
 
 SLUG = "nato-2025-12-04"
 
@@ -160,3 +161,72 @@ def test_seed_bank_has_no_editorial_warnings_and_no_aggregator_sources():
     urls += [p.source.url for c in bank.claims for p in c.counter_positions]
     for domain in validate.REFUSED_SOURCE_DOMAINS:
         assert not [u for u in urls if domain in u], domain
+
+
+def test_article_page_states_where_the_text_comes_from_and_offers_the_short_quiz_first(
+    client, seed_bank
+):
+    html = client.get(f"/articles/{SLUG}").get_data(as_text=True)
+    header = html[: html.index('<div class="article-text"')]
+    assert "Herkunft des Textes" in header
+    assert "Autor und Medium unbekannt" in header and "„Pravda“-Netzwerks" in header
+    assert "nicht belegt" in header  # a match of wording is stated, no link of origin
+    banks = html[html.index('id="banks-title"') :]
+    assert banks.index("Kurzquiz starten") < banks.index(f'href="/banks/{SLUG}"')
+    assert "14 Fragen zu den Kernaussagen des Artikels" in banks
+
+
+def test_bank_page_offers_the_short_quiz_before_the_whole_bank(client, seed_bank):
+    html = client.get(f"/banks/{SLUG}").get_data(as_text=True)
+    assert html.index("Kurzquiz starten") < html.index("Alle Fragen (Vertiefung)")
+    assert 'name="tag" value="kurzquiz"' in html
+    # Each question names its Anforderungsbereich; the short route's items are marked.
+    assert html.count("Anforderungsbereich I: wiedergeben") >= 5
+    assert html.count("Anforderungsbereich III: beurteilen") >= 5
+    assert html.count("Kurzquiz ·") == 14
+
+
+def test_starting_the_short_quiz_asks_only_its_questions(client, seed_bank):
+    page = client.get(f"/banks/{SLUG}")
+    token = csrf_token(page)
+    sent = client.post(
+        f"/quiz/{SLUG}/start", data={"csrf_token": token, "mode": "practice", "tag": "kurzquiz"}
+    )
+    assert sent.status_code == 302
+    attempt = db.session.get(Attempt, int(sent.headers["Location"].rsplit("/", 1)[1]))
+    keys = [db.session.get(QuestionVersion, v).question.key for v in attempt.version_ids]
+    assert len(keys) == 14 and "o1-these" in keys and "c17-zeitpunkt" in keys
+    assert attempt.quiz.selection == "tag" and attempt.quiz.tag == "kurzquiz"
+    # The whole bank stays one click away, as its own quiz.
+    whole = client.post(f"/quiz/{SLUG}/start", data={"csrf_token": token, "mode": "practice"})
+    other = db.session.get(Attempt, int(whole.headers["Location"].rsplit("/", 1)[1]))
+    assert other.quiz_id != attempt.quiz_id and len(other.version_ids) == 71
+    refused = client.post(
+        f"/quiz/{SLUG}/start", data={"csrf_token": token, "mode": "practice", "tag": "gibtsnicht"}
+    )
+    assert refused.status_code == 400
+
+
+def test_feedback_on_the_false_statement_of_fact_says_kind_and_truth_apart(client, seed_bank):
+    """The blocker: the learner rightly calls the sentence a statement of fact; the feedback
+    then says it is false. No label reads "Tatsache"."""
+    token = csrf_token(client.get(f"/banks/{SLUG}"))
+    sent = client.post(
+        f"/quiz/{SLUG}/start", data={"csrf_token": token, "mode": "practice", "tag": "kurzquiz"}
+    )
+    attempt_id = int(sent.headers["Location"].rsplit("/", 1)[1])
+    attempt = db.session.get(Attempt, attempt_id)
+    keys = [db.session.get(QuestionVersion, v).question.key for v in attempt.version_ids]
+    number = keys.index("c11-fo-tatsachenbehauptung") + 1
+    page = client.get(f"/attempts/{attempt_id}/q/{number}")
+    form = page.get_data(as_text=True)
+    assert "Tatsachenbehauptung (überprüfbar)" in form and ">Tatsache<" not in form
+    answered = client.post(
+        f"/attempts/{attempt_id}/q/{number}",
+        data={"csrf_token": csrf_token(page), "answer": "fact"},
+    )
+    feedback = client.get(answered.headers["Location"]).get_data(as_text=True)
+    assert "Richtig" in feedback
+    assert "Geprüft: falsch" in feedback
+    assert "Diese Tatsachenbehauptung ist falsch" in feedback
+    assert "Tatsache," not in feedback

@@ -27,6 +27,12 @@ VERDICT_LABELS = {
     "unverifiable": _l("cannot be verified"),
     None: _l("not checked"),
 }
+# Anforderungsbereiche (levels of demand) as bank tags.
+LEVEL_LABELS = {
+    "afb-1": _l("Level I: reproduce"),
+    "afb-2": _l("Level II: analyse"),
+    "afb-3": _l("Level III: judge"),
+}
 TYPE_LABELS = {
     "single_choice": _l("Single choice"),
     "multiple_choice": _l("Multiple choice"),

@@ -95,7 +95,8 @@ _LOADED_WORDS = click.option(
 @quiz_cli.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=_EXISTING)
 @_LOADED_WORDS
-def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Refuse editorial warnings too (exit 1).")
+def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None, strict: bool) -> None:
     """Check bank files (FILE.yaml or folders); exit 1 and list every error if any."""
     from quizapp.banks import articles, seeds_dir, validate
 
@@ -107,10 +108,17 @@ def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
     )
     for error in errors:
         click.echo(str(error))
+    warnings = [warning for bank in banks for warning in bank.warnings]
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     if errors:
         bad = len({error.file for error in errors})
         click.echo(f"{len(errors)} error(s) in {bad} of {len(files)} file(s)")
         sys.exit(1)
+    if warnings:
+        click.echo(f"{len(warnings)} editorial warning(s)")
+        if strict:
+            sys.exit(1)
     click.echo(f"{len(banks)} bank(s) valid")
 
 

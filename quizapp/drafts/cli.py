@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask_babel import force_locale
 
 from quizapp.banks.articles import ArticleError
 from quizapp.drafts.messages import message
@@ -21,7 +23,9 @@ def import_with_drafts(paths: list[Path], bank_slug: str) -> int:
             failed = True
             continue
         except ServiceError as error:
-            click.echo(f"{path}: {message(error)}")
+            # The command line speaks English, like the rest of `flask quiz`.
+            with current_app.test_request_context(), force_locale("en"):
+                click.echo(f"{path}: {message(error)}")
             failed = True
             continue
         click.echo(f"{article.slug}: {article.action}")

@@ -10,6 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -47,7 +48,12 @@ class EditForm(FlaskForm):
     option_3 = StringField(_l("Option 4"), filters=[strip], validators=[Optional()])
     correct = RadioField(
         _l("Right option"),
-        choices=[("0", "1"), ("1", "2"), ("2", "3"), ("3", "4")],
+        choices=[
+            SelectChoice("0", "1"),
+            SelectChoice("1", "2"),
+            SelectChoice("2", "3"),
+            SelectChoice("3", "4"),
+        ],
         validators=[Optional()],
     )
     statement = TextAreaField(_l("Statement"), filters=[strip], validators=[Optional()])
@@ -55,10 +61,10 @@ class EditForm(FlaskForm):
     kind = SelectField(
         _l("Solution"),
         choices=[
-            ("fact", _l("fact")),
-            ("opinion", _l("opinion")),
-            ("quote", _l("quote")),
-            ("prediction", _l("prediction")),
+            SelectChoice("fact", _l("fact")),
+            SelectChoice("opinion", _l("opinion")),
+            SelectChoice("quote", _l("quote")),
+            SelectChoice("prediction", _l("prediction")),
         ],
         validators=[Optional()],
     )
@@ -71,6 +77,6 @@ class BulkForm(FlaskForm):
 
     action = SelectField(
         _l("With the checked drafts"),
-        choices=[("accept", _l("accept")), ("reject", _l("reject"))],
+        choices=[SelectChoice("accept", _l("accept")), SelectChoice("reject", _l("reject"))],
     )
     submit = SubmitField(_l("Apply"))

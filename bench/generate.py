@@ -50,14 +50,18 @@ def varied_text(words: int, seed: int = 13) -> str:
     rng = random.Random(seed)
     sentences, count = [], 0
     while count < words:
-        sentence = rng.choice(SUBJECTS) + " " + rng.choice(VERBS).format(
-            day=rng.randint(1, 28),
-            month=rng.choice(MONTHS),
-            year=rng.randint(2019, 2026),
-            year2=rng.randint(2028, 2045),
-            money=rng.randint(2, 400),
-            percent=rng.randint(5, 80),
-            number=rng.randint(3, 900),
+        sentence = (
+            rng.choice(SUBJECTS)
+            + " "
+            + rng.choice(VERBS).format(
+                day=rng.randint(1, 28),
+                month=rng.choice(MONTHS),
+                year=rng.randint(2019, 2026),
+                year2=rng.randint(2028, 2045),
+                money=rng.randint(2, 400),
+                percent=rng.randint(5, 80),
+                number=rng.randint(3, 900),
+            )
         )
         sentences.append(sentence)
         count += len(sentence.split())

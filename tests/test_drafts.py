@@ -184,3 +184,54 @@ def test_bulk_accept_and_a_bad_edit_changes_nothing(client, app, queue):
         assert _count(Question) == 3
         status = db.session.get(DraftProposal, choice[0]).status
         assert status == "pending"
+
+
+def test_rejected_drafts_are_not_proposed_again_from_the_page(client, app, queue):
+    page = client.get("/drafts/nato-entwuerfe")
+    rejected = queue[0]
+    client.post(
+        f"/drafts/nato-entwuerfe/{rejected[0]}/reject", data={"csrf_token": csrf_token(page)}
+    )
+    form = client.get("/drafts/articles/nato-2025-12-04")
+    again = client.post(
+        "/drafts/articles/nato-2025-12-04",
+        data={"csrf_token": csrf_token(form), "bank": "nato-entwuerfe"},
+    )
+    assert again.status_code == 302
+    html = client.get("/drafts/nato-entwuerfe").get_data(as_text=True)
+    assert f'data-key="{rejected[1]}"' not in html
+    assert f"{len(queue) - 1} Entwürfe übrig" in html
+
+
+def test_proposing_for_an_english_article_says_drafts_are_german_only(client, app, auth, tmp_path):
+    path = tmp_path / "council.txt"
+    path.write_text(
+        "date 2026-03-12\nThe city council approved the climate plan on Tuesday. The mayor "
+        "said that it is ambitious but affordable, and the opposition voted against it.\n",
+        encoding="utf-8",
+    )
+    app.test_cli_runner().invoke(args=["quiz", "import-article", str(path)])
+    auth.create_user("teach@example.org", "Tess", role="teacher")
+    auth.login("teach@example.org")
+    form = client.get("/drafts/articles/council")
+    response = client.post(
+        "/drafts/articles/council", data={"csrf_token": csrf_token(form), "bank": "council-drafts"}
+    )
+    assert response.status_code == 422
+    assert "nur für deutsche Texte" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count(Bank) == 0 and _count(DraftProposal) == 0
+
+
+def test_distractors_also_come_from_published_banks(app):
+    from quizapp.banks import importer
+    from quizapp.banks.articles import import_article
+    from quizapp.services.drafts import reviewed_terms
+
+    with app.app_context():
+        import_article(SEED)
+        results = importer.import_paths([ROOT / "questions" / "nato-2025-12-04.yaml"], [])
+        assert not isinstance(results[0], importer.BankImportError), results[0]
+        terms = dict(reviewed_terms())
+        assert terms.get("Christopher Landau") == "person"
+        assert terms.get("Tulsi Gabbard") == "person"

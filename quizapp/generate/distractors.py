@@ -9,6 +9,10 @@ from quizapp.generate.spans import head
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _DATE = re.compile(rf"(\d{{1,2}})\.\s?({'|'.join(MONTHS)})(\s(?:19|20)\d{{2}})?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# Places named with an article ("die USA", "der Ukraine").
+PLACES_WITH_ARTICLE = frozenset(
+    ["USA", "Ukraine", "Niederlande", "Schweiz", "Türkei", "Slowakei", "Vereinigten Staaten"]
+)
 _MONEY = re.compile(r"(\d{1,3}(?:\.\d{3})*(?:,\d+)?)(\s?.*)")
 
 
@@ -96,6 +100,7 @@ def pick(
     known: dict[str, str],
     count: int = 3,
     seed: int = 0,
+    after_article: bool = False,
 ) -> list[str]:
     """Choose distractors of the answer's type: numbers nearby, names from the pools in order
     (article, app banks, lexicon); each must be typed like the answer and differ from it."""
@@ -110,17 +115,38 @@ def pick(
                 chosen.append(option)
         return chosen[:count]
     chosen: list[str] = []
-    for pool in pools:
-        candidates = [c for c in dict.fromkeys(pool)]
-        if candidates and seed:
-            shift = seed % len(candidates)
-            candidates = candidates[shift:] + candidates[:shift]
-        for candidate in candidates:
-            if len(chosen) == count:
-                return chosen
-            if term_type(candidate, known) != wanted:
-                continue
-            if _same_thing(candidate, answer) or any(_same_thing(candidate, c) for c in chosen):
-                continue
-            chosen.append(candidate)
+    pools = [list(dict.fromkeys(pool)) for pool in pools]
+    # First only candidates that fit the sentence's grammar and form; then any that agree.
+    for strict in (True, False):
+        for candidates in pools:
+            if candidates and seed:
+                shift = seed % len(candidates)
+                candidates = candidates[shift:] + candidates[:shift]
+            for candidate in candidates:
+                if len(chosen) == count:
+                    return chosen
+                if term_type(candidate, known) != wanted:
+                    continue
+                if not agrees(candidate, answer, kind, after_article, strict):
+                    continue
+                if _same_thing(candidate, answer) or any(_same_thing(candidate, c) for c in chosen):
+                    continue
+                chosen.append(candidate)
     return chosen[:count]
+
+
+def _feminine(office: str) -> bool:
+    """Whether an office is named in the feminine ("Sprecherin", "Chefin der …")."""
+    return office.split()[0].endswith(("in", "innen"))
+
+
+def agrees(candidate: str, answer: str, kind: str, after_article: bool, strict: bool) -> bool:
+    """Whether a candidate can stand where the answer stands: offices of the same gender, places
+    with or without an article as the answer is; when strict, names of as many words too."""
+    if kind == "office" and _feminine(candidate) != _feminine(answer):
+        return False
+    if kind == "place" and (candidate in PLACES_WITH_ARTICLE) != after_article:
+        return False
+    if strict and kind == "person":
+        return len(candidate.split()) == len(answer.split())
+    return True

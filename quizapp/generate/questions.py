@@ -151,6 +151,7 @@ def drafts_for(
             pools.get(span.type, []),
             known,
             seed=_seed(_key("w", claim.text, span.text)),
+            after_article=_after_article(claim, span),
         )
         if len(choices) < 3:
             continue
@@ -158,6 +159,12 @@ def drafts_for(
         drafts.append(_true_false(claim, span, choices[0]))
         break
     return drafts
+
+
+def _after_article(claim: Claim, span: Span) -> bool:
+    """Whether the word before the span is an article ("die USA")."""
+    before = claim.sentence.text[: span.start - claim.sentence.start].split()
+    return bool(before) and before[-1].casefold() in ("der", "die", "das", "den", "dem", "des")
 
 
 def _cloze(claim: Claim, span: Span) -> Draft:
@@ -263,6 +270,8 @@ def _speaker_choice(
     ]
     turn = _seed(key) % len(options)
     quote = claim.quotes[0].text if claim.quotes else claim.text
+    # Reported speech names its speaker: the name must not give the answer away.
+    quote = quote.replace(claim.speaker or "", "___")
     return Draft(
         key=key,
         claim=claim,

@@ -33,6 +33,7 @@ def message(error: ServiceError) -> str:
         "invalid": lambda: _(
             "The edited question is not valid: %(detail)s", detail=p.get("detail")
         ),
+        "busy": lambda: _("Drafts are being proposed for this bank right now. Try again."),
         "unreadable": lambda: _("The file cannot be read (%(reason)s).", reason=p.get("reason")),
     }
     return texts.get(error.code, lambda: error.code)()

@@ -56,9 +56,7 @@ def in_paragraph(article_text: str, start: int, end: int) -> Markup:
 @teacher_only
 def article(slug: str):
     """Propose drafts from an article into a bank, and list its banks' queues."""
-    from quizapp.banks.articles import article_by_slug
-
-    found = article_by_slug(slug) or abort(404)
+    found = service.article_by_slug(slug) or abort(404)
     form = ProposeForm(bank=service.default_bank_slug(found))
     if form.validate_on_submit():
         try:

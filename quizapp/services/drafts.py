@@ -2,8 +2,8 @@
 accepts (the draft becomes a draft question of the bank), edits or rejects each.
 
 Every function that changes data commits its own transaction, or changes nothing and raises
-ServiceError: empty, binary, too_long, not_german, bank_slug, bank_other_article,
-unknown_draft, decided, invalid.
+ServiceError: empty, binary, too_long, unreadable, not_german, bank_slug,
+bank_other_article, unknown_draft, decided, invalid, busy.
 """
 
 import re
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp import generate
 from quizapp.banks import articles, schema
@@ -167,6 +168,11 @@ def import_file(path: Path, bank_slug: str) -> tuple[articles.ArticleResult, Pro
     return result, propose(article, bank_slug)
 
 
+def article_by_slug(slug: str) -> Article | None:
+    """Return an article by slug."""
+    return articles.article_by_slug(slug)
+
+
 def bank_by_slug(slug: str) -> Bank | None:
     """Return a bank by slug."""
     return db.session.scalar(select(Bank).where(Bank.slug == slug))
@@ -226,6 +232,10 @@ def accept(bank: Bank, proposal_id: int, user: User, edits: dict | None = None) 
     try:
         question = _accept(bank, proposal_id, user, edits)
         db.session.commit()
+    except IntegrityError:
+        # Decided at the same moment by someone else.
+        db.session.rollback()
+        raise ServiceError("decided", status="accepted") from None
     except BaseException:
         db.session.rollback()
         raise

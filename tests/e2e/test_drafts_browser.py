@@ -46,6 +46,7 @@ def test_teacher_accepts_edits_and_rejects_drafts(app, live_server, new_page, au
     page.get_by_role("button", name="Verwerfen Entwurf 1", exact=True).click()
     page.get_by_text("Verworfen").wait_for()
     assert left.inner_text().startswith(f"{total - 3} ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     save_screenshot(page, "drafts-queue-phone")
 
     with app.app_context():

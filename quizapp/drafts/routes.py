@@ -85,6 +85,8 @@ def queue(bank: str):
         "drafts/queue.html",
         bank=found,
         items=[(p, in_paragraph(text, p.start, p.end)) for p in items],
+        rejected=service.count_rejected(found),
+        accepted=service.draft_questions(found),
         decide=DecideForm(),
         bulk=BulkForm(),
     )

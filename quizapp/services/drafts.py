@@ -203,6 +203,26 @@ def count_pending(bank: Bank) -> int:
     )
 
 
+def count_rejected(bank: Bank) -> int:
+    """How many drafts of a bank were rejected (and are not proposed again)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(DraftProposal)
+        .where(DraftProposal.bank == bank, DraftProposal.status == "rejected")
+    )
+
+
+def draft_questions(bank: Bank) -> list[Question]:
+    """The bank's questions in status draft, with their claims (the source sentences)."""
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.bank == bank, Question.status == "draft")
+            .order_by(Question.position)
+        )
+    )
+
+
 def _pending_of(bank: Bank, proposal_id: int) -> DraftProposal:
     """Return a pending draft of the bank, or refuse."""
     proposal = db.session.get(DraftProposal, proposal_id)

@@ -44,9 +44,15 @@ def test_teacher_accepts_edits_and_rejects_drafts(app, live_server, new_page, au
     page.get_by_role("button", name="Speichern und übernehmen").click()
     page.get_by_text("Gespeichert und als Entwurfsfrage übernommen.").wait_for()
     page.get_by_role("button", name="Verwerfen Entwurf 1", exact=True).click()
-    page.get_by_text("Verworfen").wait_for()
+    page.get_by_text("Verworfen: Dieser Entwurf wird nicht wieder vorgeschlagen.").wait_for()
+    assert page.get_by_text("1 Entwurf verworfen").is_visible()
     assert left.inner_text().startswith(f"{total - 3} ")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    accepted = page.locator(".accepted-list li")
+    assert accepted.count() == 2
+    edited_item = accepted.filter(has_text="Laut dem Artikel: Wie ordnest du diesen Satz ein?")
+    assert edited_item.locator("q").inner_text().strip() != ""
+    assert serious_violations(page) == []
     save_screenshot(page, "drafts-queue-phone")
 
     with app.app_context():

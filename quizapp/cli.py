@@ -67,7 +67,7 @@ def import_article(paths: tuple[Path, ...], language: str | None, draft_bank: st
     if draft_bank:
         from quizapp.drafts.cli import import_with_drafts
 
-        sys.exit(import_with_drafts(articles.seed_files(list(paths)), draft_bank))
+        sys.exit(import_with_drafts(articles.seed_files(list(paths)), draft_bank, language))
     failed = False
     for path in articles.seed_files(list(paths)):
         try:

@@ -12,12 +12,12 @@ from quizapp.errors import ServiceError
 from quizapp.services import drafts as service
 
 
-def import_with_drafts(paths: list[Path], bank_slug: str) -> int:
+def import_with_drafts(paths: list[Path], bank_slug: str, language: str | None = None) -> int:
     """Import each file and propose drafts into the bank; return the exit status."""
     failed = False
     for path in paths:
         try:
-            article, result = service.import_file(path, bank_slug)
+            article, result = service.import_file(path, bank_slug, language)
         except ArticleError as error:
             click.echo(str(error))
             failed = True

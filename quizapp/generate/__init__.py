@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from quizapp.generate.claims import Claim, claims_of
 from quizapp.generate.distractors import term_type
 from quizapp.generate.lexicon import NAME_TYPES, lexicon
-from quizapp.generate.questions import Draft, claim_entry, drafts_for
+from quizapp.generate.questions import Draft, article_before, claim_entry, drafts_for
 from quizapp.generate.spans import Span, find_spans
 from quizapp.generate.text import Sentence, paragraphs, sentences, tag
 
@@ -118,11 +118,17 @@ def propose(
         kind: [analysis.spans_of(kind), [t for t, k in extra if k == kind], list(lex.terms[kind])]
         for kind in NAME_TYPES
     }
+    seen_with: dict[str, set[str]] = {}
+    for sentence in analysis.sentences:
+        for span in analysis.spans[sentence.index]:
+            word = article_before(sentence, span)
+            if word:
+                seen_with.setdefault(span.text, set()).add(word)
     skip = skip or set()
     drafts: list[Draft] = []
     seen: set[str] = set()
     for claim in analysis.claims:
-        for draft in drafts_for(claim, pools, known):
+        for draft in drafts_for(claim, pools, known, seen_with):
             if draft.key in skip or draft.key in seen:
                 continue
             seen.add(draft.key)

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from quizapp.generate.lexicon import MONTHS, OFFICE_HEADS, lexicon
 from quizapp.generate.spans import head
@@ -100,7 +101,8 @@ def pick(
     known: dict[str, str],
     count: int = 3,
     seed: int = 0,
-    after_article: bool = False,
+    article_word: str | None = None,
+    seen_with: dict[str, set[str]] | None = None,
 ) -> list[str]:
     """Choose distractors of the answer's type: numbers nearby, names from the pools in order
     (article, app banks, lexicon); each must be typed like the answer and differ from it."""
@@ -127,7 +129,9 @@ def pick(
                     return chosen
                 if term_type(candidate, known) != wanted:
                     continue
-                if not agrees(candidate, answer, kind, after_article, strict):
+                seen = seen_with or {}
+                grammar = Grammar(article_word, seen.get(answer, set()), seen.get(candidate, set()))
+                if not agrees(candidate, answer, kind, grammar, strict):
                     continue
                 if _same_thing(candidate, answer) or any(_same_thing(candidate, c) for c in chosen):
                     continue
@@ -140,13 +144,61 @@ def _feminine(office: str) -> bool:
     return office.split()[0].endswith(("in", "innen"))
 
 
-def agrees(candidate: str, answer: str, kind: str, after_article: bool, strict: bool) -> bool:
+# The genders (m, f, n, pl) an article word can go with, in any case.
+GENDERS_OF = {
+    "der": {"m", "f", "pl"},
+    "der1": {"m"},
+    "die": {"f", "pl"},
+    "das": {"n"},
+    "den": {"m", "pl"},
+    "dem": {"m", "n"},
+    "des": {"m", "n"},
+}
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The article word before the answer ("die" USA) and the article words seen before the
+    answer and the candidate elsewhere in the text."""
+
+    article_word: str | None
+    answer_articles: set[str]
+    candidate_articles: set[str]
+
+
+def genders(term: str, kind: str, seen: set[str]) -> set[str] | None:
+    """The genders a name can have: from the lexicon, an office's ending, or the article words
+    seen before it; None when nothing is known."""
+    if kind == "office":
+        return {"f", "pl"} if _feminine(term) else {"m", "pl"}
+    known = lexicon().genders.get(term)
+    if known:
+        return {known}
+    result = None
+    for word in seen:
+        result = GENDERS_OF[word] if result is None else result & GENDERS_OF[word]
+    return result
+
+
+def agrees(candidate: str, answer: str, kind: str, grammar: Grammar, strict: bool) -> bool:
     """Whether a candidate can stand where the answer stands: offices of the same gender, places
-    with or without an article as the answer is; when strict, names of as many words too."""
+    with or without an article as the answer is, bodies whose gender fits the answer's article
+    (when strict, only bodies of known gender); when strict, names of as many words too."""
     if kind == "office" and _feminine(candidate) != _feminine(answer):
         return False
-    if kind == "place" and (candidate in PLACES_WITH_ARTICLE) != after_article:
+    if kind == "place" and (candidate in PLACES_WITH_ARTICLE) != bool(grammar.article_word):
         return False
-    if strict and kind == "person":
-        return len(candidate.split()) == len(answer.split())
+    if kind == "organisation" and grammar.article_word:
+        wanted = GENDERS_OF[grammar.article_word]
+        ours = genders(answer, kind, grammar.answer_articles)
+        wanted = wanted & ours if ours else wanted
+        theirs = genders(candidate, kind, grammar.candidate_articles)
+        if (theirs is None and strict) or (theirs is not None and not theirs & wanted):
+            return False
+    if kind == "person":
+        ours, theirs = lexicon().gender(answer), lexicon().gender(candidate)
+        if ours and theirs and ours != theirs:
+            return False
+        if strict:
+            return len(candidate.split()) == len(answer.split())
     return True

@@ -44,12 +44,21 @@ class Lexicon:
 
     terms: dict[str, tuple[str, ...]]
     first_names: frozenset[str]
+    female_names: frozenset[str]
+    genders: dict[str, str]
     types: dict[str, str]
     pattern: re.Pattern
 
     def type_of(self, term: str) -> str | None:
         """Return the type of a known term (case-insensitive), if any."""
         return self.types.get(term.casefold())
+
+    def gender(self, name: str) -> str | None:
+        """Return "f" or "m" for a name whose first name the lexicon knows, else None."""
+        first = name.split()[0]
+        if first not in self.first_names:
+            return None
+        return "f" if first in self.female_names else "m"
 
     def surnames(self) -> dict[str, str]:
         """Map each known person's last name to the full name."""
@@ -70,4 +79,7 @@ def lexicon() -> Lexicon:
     )
     alternation = "|".join(re.escape(term) for term in reversed(known))
     pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
-    return Lexicon(terms, frozenset(data.get("first_names") or ()), types, pattern)
+    names = data.get("first_names") or {}
+    female, male = frozenset(names.get("female") or ()), frozenset(names.get("male") or ())
+    genders = {str(k): str(v) for k, v in (data.get("genders") or {}).items()}
+    return Lexicon(terms, female | male, female, genders, types, pattern)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from quizapp.generate.claims import Claim
 from quizapp.generate.distractors import pick
 from quizapp.generate.spans import Span
+from quizapp.generate.text import Sentence
 
 # The order in which span types make the best gap or choice.
 PRIORITY = (
@@ -40,6 +41,7 @@ KIND_WORDS = {
     "claim": "Behauptung",
 }
 MAX_CLOZE = 2
+ARTICLE_WORDS = ("der", "die", "das", "den", "dem", "des")
 
 
 @dataclass
@@ -124,7 +126,10 @@ def _source_note(claim: Claim) -> str:
 
 
 def drafts_for(
-    claim: Claim, pools: dict[str, list[list[str]]], known: dict[str, str]
+    claim: Claim,
+    pools: dict[str, list[list[str]]],
+    known: dict[str, str],
+    seen_with: dict[str, set[str]] | None = None,
 ) -> list[Draft]:
     """Return the drafts a claim supports. Opinion-like claims get only fact-or-opinion items."""
     drafts = [_fact_or_opinion(claim)] if claim.kind != "claim" else []
@@ -151,7 +156,8 @@ def drafts_for(
             pools.get(span.type, []),
             known,
             seed=_seed(_key("w", claim.text, span.text)),
-            after_article=_after_article(claim, span),
+            article_word=article_before(claim.sentence, span),
+            seen_with=seen_with,
         )
         if len(choices) < 3:
             continue
@@ -161,10 +167,14 @@ def drafts_for(
     return drafts
 
 
-def _after_article(claim: Claim, span: Span) -> bool:
-    """Whether the word before the span is an article ("die USA")."""
-    before = claim.sentence.text[: span.start - claim.sentence.start].split()
-    return bool(before) and before[-1].casefold() in ("der", "die", "das", "den", "dem", "des")
+def article_before(sentence: Sentence, span: Span) -> str | None:
+    """The article word right before a span ("die" USA), lower case, if there is one."""
+    before = sentence.text[: span.start - sentence.start].split()
+    word = before[-1].casefold() if before else ""
+    if word not in ARTICLE_WORDS:
+        return None
+    # "Der" opening a sentence is a subject's article: masculine.
+    return "der1" if word == "der" and len(before) == 1 else word
 
 
 def _cloze(claim: Claim, span: Span) -> Draft:

@@ -152,7 +152,9 @@ def propose(article: Article, bank_slug: str) -> ProposeResult:
     return result
 
 
-def import_file(path: Path, bank_slug: str) -> tuple[articles.ArticleResult, ProposeResult | None]:
+def import_file(
+    path: Path, bank_slug: str, language: str | None = None
+) -> tuple[articles.ArticleResult, ProposeResult]:
     """Check and import an article file (seed format), then propose drafts into the bank.
 
     Bad input creates nothing; a text that is not German is imported for hand authoring and
@@ -163,7 +165,7 @@ def import_file(path: Path, bank_slug: str) -> tuple[articles.ArticleResult, Pro
     except OSError as error:
         raise ServiceError("unreadable", reason=error.strerror) from None
     check_text(raw)
-    result = articles.import_article(path)
+    result = articles.import_article(path, language)
     article = articles.article_by_slug(result.slug)
     return result, propose(article, bank_slug)
 

@@ -65,7 +65,7 @@ def import_article(paths: tuple[Path, ...], language: str | None, draft_bank: st
     from quizapp.banks import articles
 
     if draft_bank:
-        from quizapp.drafts.cli import import_with_drafts
+        from quizapp.cli_drafts import import_with_drafts
 
         sys.exit(import_with_drafts(articles.seed_files(list(paths)), draft_bank, language))
     failed = False

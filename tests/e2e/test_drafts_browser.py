@@ -54,6 +54,11 @@ def test_teacher_accepts_edits_and_rejects_drafts(app, live_server, new_page, au
     assert edited_item.locator("q").inner_text().strip() != ""
     assert serious_violations(page) == []
     save_screenshot(page, "drafts-queue-phone")
+    # The same queue on a 1280x720 projector, with the same cookies.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.locator("li.draft").first.is_visible()
 
     with app.app_context():
         questions = {q.key: q for q in db.session.scalars(select(Question))}

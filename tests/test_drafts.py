@@ -235,3 +235,16 @@ def test_distractors_also_come_from_published_banks(app):
         terms = dict(reviewed_terms())
         assert terms.get("Christopher Landau") == "person"
         assert terms.get("Tulsi Gabbard") == "person"
+
+
+def test_a_bank_of_another_article_is_refused(client, app, queue):
+    app.test_cli_runner().invoke(args=["quiz", "import-article", str(SECOND)])
+    form = client.get("/drafts/articles/klima-lueneburg-2026-03-12")
+    response = client.post(
+        "/drafts/articles/klima-lueneburg-2026-03-12",
+        data={"csrf_token": csrf_token(form), "bank": "nato-entwuerfe"},
+    )
+    assert response.status_code == 422
+    assert "gehört zu einem anderen Artikel" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count(DraftProposal) == len(queue)

@@ -107,6 +107,8 @@ def reviewed_terms() -> list[tuple[str, str]]:
 def propose(article: Article, bank_slug: str) -> ProposeResult:
     """Propose drafts from the article into the bank's review queue; drafts proposed before
     (pending, accepted or rejected) and keys the bank already has are not proposed again."""
+    if len(article.text) > MAX_CHARS:
+        raise ServiceError("too_long", limit=MAX_CHARS, size=len(article.text))
     if not generate.looks_german(article.text):
         raise ServiceError("not_german", article=article.slug)
     try:

@@ -263,8 +263,3 @@ def _speaker(
 def _in_quotes(offset: int, claim: Claim) -> bool:
     """Whether an offset lies inside one of the claim's quotes."""
     return any(q.start <= offset < q.end for q in claim.quotes)
-
-
-def _inside_quote(span: Span, claim: Claim) -> bool:
-    """Whether a span lies inside one of the claim's quotes."""
-    return any(q.start <= span.start < q.end for q in claim.quotes)

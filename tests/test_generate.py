@@ -164,3 +164,29 @@ def test_only_german_texts_count_as_german():
     assert looks_german(read_seed(SECOND).text)
     english = "The city council approved the plan on Tuesday, and the mayor said it is a start."
     assert not looks_german(english * 5)
+
+
+def test_names_the_lexicon_does_not_know_are_found_by_rules():
+    """Persons by first name, bodies by compound head or an English title, places after a
+    preposition: none of these is in the shipped lexicon."""
+    text = (
+        "Die Bürgermeisterin Hanna Wolters sprach am 2. Mai 2026 in Neustadtheim mit dem "
+        "Kulturministerium. Laut The Guardian lobte Wolters das Projekt. "
+        "„Wir sind stolz auf diese Stadt“, sagte Wolters."
+    )
+    analysis = propose(text).analysis
+    assert "Hanna Wolters" in analysis.spans_of("person")
+    assert "Wolters" in analysis.spans_of("person")
+    assert {"Kulturministerium", "The Guardian"} <= set(analysis.spans_of("organisation"))
+    assert "Neustadtheim" in analysis.spans_of("place")
+    assert "Bürgermeisterin" in analysis.spans_of("office")
+    assert analysis.spans_of("date") == ["2. Mai 2026"]
+    quote = next(c for c in analysis.claims if c.quotes)
+    assert quote.kind == "quote" and quote.speaker == "Wolters"
+
+
+def test_persons_of_the_second_article_are_not_in_the_lexicon():
+    analysis = propose(read_seed(SECOND).text).analysis
+    assert {"Claudia Kalisch", "Jürgen Brandt", "Sabine Meyer", "Miriam Okafor"} <= set(
+        analysis.spans_of("person")
+    )

@@ -4,8 +4,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from quizapp.generate.lexicon import MONTHS, OFFICE_HEADS, lexicon
-from quizapp.generate.spans import head
+from quizapp.generate.lexicon import MONTHS, lexicon
+from quizapp.generate.spans import office_head
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _DATE = re.compile(rf"(\d{{1,2}})\.\s?({'|'.join(MONTHS)})(\s(?:19|20)\d{{2}})?")
@@ -38,7 +38,7 @@ def term_type(text: str, known: dict[str, str] | None = None) -> str | None:
     if kind:
         return kind
     first = text.split()[0]
-    if head(first.split("-")[-1]) in OFFICE_HEADS:
+    if first[:1].isupper() and office_head(first) is not None:
         return "office"
     if first in lexicon().first_names and len(text.split()) >= 2:
         return "person"

@@ -28,7 +28,7 @@ OFFICE_HEADS = frozenset(
     generalsekretär botschafter inspekteur generalinspekteur chef direktor vorsitzende
     vorsitzender senator abgeordnete abgeordneter gouverneur landrat kämmerer beauftragte
     beauftragter dezernent dezernentin baurat stadtbaurat staatssekretär kommissar richter
-    premierminister ministerpräsident vizepräsident""".split()
+    premierminister ministerpräsident vizepräsident ratsherr ratsfrau""".split()
 )
 # Heads of compound nouns that name a public body ("Außen|ministerium").
 ORGANISATION_HEADS = frozenset(

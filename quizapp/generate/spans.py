@@ -37,6 +37,8 @@ _QUOTED = re.compile(r"„([^“”\"]+)[“”\"]|»([^«]+)«|\"([^\"]+)\"")
 # Nouns after which a quoted name is the name of a body ("Netzwerk „Five Eyes“").
 _NAMING_HEADS = ("netzwerk", "bündnis", "initiative", "magazin", "zeitung", "partei", "verein")
 _NAME_TAGS = ("NE", "NN", "FM")
+# An English title inside German text is a medium or body ("The Atlantic", "The Guardian").
+_ENGLISH_TITLE = re.compile(r"(?<![\w-])The(?: [A-Z][a-z]+){1,3}(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ def _lexicon_spans(sentence: Sentence) -> list[Span]:
         kind = lex.type_of(match.group(0)) or "organisation"
         start = sentence.start + match.start()
         spans.append(Span(match.group(0), start, start + len(match.group(0)), kind, "Lexikon"))
+    for match in _ENGLISH_TITLE.finditer(sentence.text):
+        start = sentence.start + match.start()
+        why = "englischer Titel (The …)"
+        spans.append(Span(match.group(0), start, start + len(match.group(0)), "organisation", why))
     for quote in quotes(sentence):
         before = sentence.text[: quote.start - sentence.start].rstrip().split(" ")[-1]
         words = quote.text.split()
@@ -141,14 +147,24 @@ def head(word: str) -> str:
     return last.casefold()
 
 
+def office_head(word: str) -> str | None:
+    """The office head a noun ends in ("Verteidigungs|minister", "Sprecher|in"), if any: its
+    last part by HanTa's compound split, else the word itself without a feminine -in."""
+    last = word.split("-")[-1]
+    split = head(last)
+    if split in OFFICE_HEADS:
+        return split
+    base = last.casefold()
+    base = base[:-2] if base.endswith("in") and not base.endswith("ein") else base
+    matches = [h for h in OFFICE_HEADS if base.endswith(h)]
+    return max(matches, key=len) if matches else None
+
+
 def is_office(token: Token) -> bool:
-    """Whether a noun names an office or role, by its compound head."""
+    """Whether a capitalised noun names an office or role."""
     if not token.text[:1].isupper() or not token.tag.startswith(("NN", "NE")):
         return False
-    word = token.text.casefold()
-    if word.endswith(tuple(OFFICE_HEADS)) or word.endswith(tuple(h + "in" for h in OFFICE_HEADS)):
-        return head(token.text.split("-")[-1]) in OFFICE_HEADS or word.endswith(tuple(OFFICE_HEADS))
-    return False
+    return office_head(token.text) is not None
 
 
 def _token_spans(sentence: Sentence, known_persons: dict[str, str]) -> list[Span]:
@@ -164,7 +180,11 @@ def _token_spans(sentence: Sentence, known_persons: dict[str, str]) -> list[Span
             start_tok, end_tok = tokens[i], tokens[end]
             spans.append(
                 _span(
-                    sentence, start_tok, end_tok, "office", f"Amt (Wortkopf „{head(token.text)}“)"
+                    sentence,
+                    start_tok,
+                    end_tok,
+                    "office",
+                    f"Amt (Wortkopf „{office_head(token.text)}“)",
                 )
             )
             # A name right after an office is a person ("US-Verteidigungsminister Hegseth").

@@ -8,7 +8,7 @@ from quizapp.banks.articles import import_article
 from quizapp.extensions import db
 from quizapp.models import DraftProposal, Question
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import save_screenshot, serious_violations
+from tests.e2e.conftest import ARTIFACTS, save_screenshot, serious_violations
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "nato-2025-12-04.txt"
 
@@ -54,6 +54,8 @@ def test_teacher_accepts_edits_and_rejects_drafts(app, live_server, new_page, au
     assert edited_item.locator("q").inner_text().strip() != ""
     assert serious_violations(page) == []
     save_screenshot(page, "drafts-queue-phone")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "drafts-queue-top.png"))
     # The same queue on a 1280x720 projector, with the same cookies.
     page.set_viewport_size({"width": 1280, "height": 720})
     page.reload()

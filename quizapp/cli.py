@@ -61,10 +61,20 @@ _EXISTING = click.Path(exists=True, path_type=Path)
 @quiz_cli.command("import-article")
 @click.argument("paths", nargs=-1, required=True, type=_EXISTING)
 @click.option("--language", type=click.Choice(["de", "en"]), help="The article's language.")
-def import_article(paths: tuple[Path, ...], language: str | None) -> None:
+@click.option(
+    "--draft-questions",
+    "draft_bank",
+    metavar="BANK",
+    help="Also propose draft questions into the review queue of bank BANK (created if new).",
+)
+def import_article(paths: tuple[Path, ...], language: str | None, draft_bank: str | None) -> None:
     """Import seed articles (FILE.txt or folders of them); importing again changes nothing."""
     from quizapp.banks import articles
 
+    if draft_bank:
+        from quizapp.cli_drafts import import_with_drafts
+
+        sys.exit(import_with_drafts(articles.seed_files(list(paths)), draft_bank, language))
     failed = False
     for path in articles.seed_files(list(paths)):
         try:

@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python bench/learners.py
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/generate.py
 
 clean:
 	rm -rf $(VENV) instance/quizapp.sqlite* .pytest_cache

@@ -64,10 +64,20 @@ _EXISTING = click.Path(exists=True, path_type=Path)
 @quiz_cli.command("import-article")
 @click.argument("paths", nargs=-1, required=True, type=_EXISTING)
 @click.option("--language", type=click.Choice(["de", "en"]), help="The article's language.")
-def import_article(paths: tuple[Path, ...], language: str | None) -> None:
+@click.option(
+    "--draft-questions",
+    "draft_bank",
+    metavar="BANK",
+    help="Also propose draft questions into the review queue of bank BANK (created if new).",
+)
+def import_article(paths: tuple[Path, ...], language: str | None, draft_bank: str | None) -> None:
     """Import seed articles (FILE.txt or folders of them); importing again changes nothing."""
     from quizapp.banks import articles
 
+    if draft_bank:
+        from quizapp.cli_drafts import import_with_drafts
+
+        sys.exit(import_with_drafts(articles.seed_files(list(paths)), draft_bank, language))
     failed = False
     for path in articles.seed_files(list(paths)):
         try:
@@ -98,7 +108,8 @@ _LOADED_WORDS = click.option(
 @quiz_cli.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=_EXISTING)
 @_LOADED_WORDS
-def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Refuse editorial warnings too (exit 1).")
+def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None, strict: bool) -> None:
     """Check bank files (FILE.yaml or folders); exit 1 and list every error if any."""
     from quizapp.banks import articles, seeds_dir, validate
 
@@ -110,10 +121,17 @@ def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
     )
     for error in errors:
         click.echo(str(error))
+    warnings = [warning for bank in banks for warning in bank.warnings]
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     if errors:
         bad = len({error.file for error in errors})
         click.echo(f"{len(errors)} error(s) in {bad} of {len(files)} file(s)")
         sys.exit(1)
+    if warnings:
+        click.echo(f"{len(warnings)} editorial warning(s)")
+        if strict:
+            sys.exit(1)
     click.echo(f"{len(banks)} bank(s) valid")
 
 

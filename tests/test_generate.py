@@ -19,13 +19,14 @@ MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|Nove
 
 
 def _seed_annotation() -> dict[str, list[str]]:
-    """The fact-check's opinions (O1–O9) and its facts that carry a date or number."""
+    """The fact-check's opinions (O1–O9) and its checkable statements (kind fact, or claim
+    where the verdict is not "true") that carry a date or number."""
     bank = yaml.safe_load((ROOT / "questions" / "nato-2025-12-04.yaml").read_text("utf-8"))
     opinion = [c["quote"] for c in bank["claims"] if c["kind"] == "opinion"]
     fact = [
         c["quote"]
         for c in bank["claims"]
-        if c["kind"] == "fact" and re.search(rf"\d|{MONTHS}", c["quote"])
+        if c["kind"] in ("fact", "claim") and re.search(rf"\d|{MONTHS}", c["quote"])
     ]
     return {"opinion": opinion, "fact": fact}
 

@@ -22,6 +22,11 @@ def _body(text: str) -> str:
     return "\n".join(escape(line) for line in lines if line)
 
 
+def _inline(text: str) -> str:
+    """Escape text next to a gap: its spaces at the gap are kept, blank lines dropped."""
+    return "\n".join(escape(line) for line in text.split("\n") if line.strip() or "\n" not in text)
+
+
 def _feedback(item: Item) -> str:
     """Return the general feedback part of an answer block."""
     return f" ####{_line(item.explanation)}" if item.explanation else ""
@@ -68,9 +73,10 @@ def question(item: Item, language: str) -> str | None:
     if item.type == "cloze":
         if len(p["gaps"]) != 1:
             return None
+        # One gap is a missing-word question: the answers stand where the gap is.
         before, after = p["text"].split("{1}")
         answers = " ".join(f"={_line(a)}" for a in p["gaps"][0]["answers"])
-        return f"{title}{text}\n{_body(before)} {{{answers}{_feedback(item)}}} {_body(after)}"
+        return f"{title}{text}\n{_inline(before)}{{{answers}{_feedback(item)}}}{_inline(after)}"
     if item.type == "numeric":
         if p.get("unit"):
             text += f" ({escape(p['unit'])})"

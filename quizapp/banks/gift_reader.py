@@ -1,0 +1,444 @@
+"""Read Moodle GIFT text into draft questions of our types, as Moodle's GIFT import reads it.
+
+Questions are separated by blank lines; `//` starts a comment line; `$CATEGORY:` lines are
+skipped. A question is `::title::` (optional), a format marker (optional), its text and one
+answer block `{…}`; text after the block makes it a missing-word question. The block says the
+type: `{}` essay, `{T}`/`{F}` true-false, `{#…}` numeric, `=a -> b` matching, `~` choices,
+only `=` short answer; no block is a description (skipped). `\\` escapes ~ = # { } : and n.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from html.parser import HTMLParser
+
+from quizapp.banks.foreign import Draft, Note, ReadError, ReadResult, Skipped
+
+# Escapable characters, each kept as a private-use placeholder while parsing.
+_ESCAPABLE = "\\~=#{}:"
+_HOLD = {char: chr(0xE000 + index) for index, char in enumerate(_ESCAPABLE)}
+_RELEASE = {ord(held): char for char, held in _HOLD.items()}
+FORMATS = ("html", "moodle", "plain", "markdown")
+_FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
+_WEIGHT = re.compile(r"^%([^%]*)%")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+GAP_PROMPT = {"de": "Ergänze die Lücke.", "en": "Fill in the gap."}
+
+
+@dataclass
+class _Text:
+    """A question's text with escapes held, and the line of each character."""
+
+    text: str
+    lines: list[int]
+
+    def line(self, index: int) -> int:
+        """The file line of the character at index (the last line past the end)."""
+        return self.lines[min(index, len(self.lines) - 1)] if self.lines else 1
+
+    def find(self, needle: str, start: int = 0) -> int:
+        """Index of needle from start, or -1."""
+        return self.text.find(needle, start)
+
+
+def release(text: str) -> str:
+    """Turn held escapes back into their characters."""
+    return text.translate(_RELEASE)
+
+
+def _hold_escapes(text: str) -> str:
+    """Replace each escape (\\~ \\= \\# \\{ \\} \\: \\\\ \\n) by one character, keeping length."""
+    out = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        following = text[index + 1] if index + 1 < len(text) else ""
+        if char == "\\" and following in _HOLD:
+            out.append(_HOLD[following] + "\x00")  # the NUL keeps offsets; removed below
+            index += 2
+        elif char == "\\" and following == "n":
+            out.append("\n\x00")
+            index += 2
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _blocks(text: str) -> list[tuple[list[int], list[str]]]:
+    """Split into questions: runs of non-blank lines, comment lines left out."""
+    blocks, numbers, lines = [], [], []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            if lines:
+                blocks.append((numbers, lines))
+            numbers, lines = [], []
+        elif not line.lstrip().startswith("//"):
+            numbers.append(number)
+            lines.append(line)
+    if lines:
+        blocks.append((numbers, lines))
+    return blocks
+
+
+def read_gift(text: str, language: str = "de") -> ReadResult:
+    """Read GIFT text (newlines already \\n) into drafts; raise ReadError on malformed input."""
+    result = ReadResult()
+    categories = 0
+    for numbers, lines in _blocks(text):
+        while lines and lines[0].lstrip().startswith("$CATEGORY:"):
+            categories += 1
+            result.skipped.append(
+                Skipped(numbers[0], Note("category", {"name": lines[0].split(":", 1)[1].strip()}))
+            )
+            numbers, lines = numbers[1:], lines[1:]
+        if not lines:
+            continue
+        held = _hold_escapes("\n".join(lines))
+        line_of = [n for n, line in zip(numbers, lines, strict=True) for _ in range(len(line) + 1)]
+        # Drop the NUL padding of escapes together with its line entries.
+        kept = [(char, line) for char, line in zip(held, line_of, strict=False) if char != "\x00"]
+        question = _Text("".join(c for c, _ in kept), [n for _, n in kept])
+        draft = _question(question, language)
+        if isinstance(draft, Skipped):
+            result.skipped.append(draft)
+        else:
+            result.drafts.append(draft)
+    return result
+
+
+def _question(q: _Text, language: str) -> Draft | Skipped:
+    """Read one question."""
+    first_line = q.line(0)
+    start = len(q.text) - len(q.text.lstrip())
+    title = None
+    if q.text.startswith("::", start):
+        end = q.find("::", start + 2)
+        if end < 0:
+            raise ReadError("gift_unclosed_title", first_line, "title")
+        title = release(q.text[start + 2 : end]).strip()
+        start = end + 2
+    fmt = "moodle"
+    marker = _FORMAT.match(q.text[start:])
+    if marker:
+        fmt = marker.group(1).lower()
+        start += marker.end()
+    opening = q.find("{", start)
+    closing = q.find("}", start)
+    if opening < 0:
+        if closing >= 0:
+            raise ReadError("gift_stray_brace", q.line(closing), "answers")
+        text = _plain(release(q.text[start:]), fmt)
+        return Skipped(first_line, Note("description", {"title": title or _short(text)}))
+    if closing < 0:
+        raise ReadError("gift_unclosed_brace", q.line(opening), "answers")
+    if closing < opening:
+        raise ReadError("gift_stray_brace", q.line(closing), "answers")
+    nested = q.find("{", opening + 1)
+    if nested >= 0 and nested < closing:
+        raise ReadError("gift_unclosed_brace", q.line(opening), "answers")
+    tail = q.text[closing + 1 :]
+    for char in "{}":
+        if char in tail:
+            raise ReadError("gift_two_answer_blocks", q.line(closing + 1 + tail.find(char)))
+    before = q.text[start:opening]
+    after = tail
+    missing_word = bool(after.strip())
+    draft = _answers(q, opening, closing, title)
+    notes = draft.notes
+    raw_text = release(before + ("_____" + after if missing_word else ""))
+    if draft.type == "cloze":
+        draft.prompt, draft.payload["text"] = _cloze_text(
+            release(before), release(after), missing_word, language
+        )
+    else:
+        draft.prompt = raw_text.strip()
+    draft.prompt = _plain(draft.prompt, fmt)
+    if fmt == "html":
+        if "text" in draft.payload:
+            draft.payload["text"] = _plain(draft.payload["text"], fmt)
+        draft.explanation = _plain(draft.explanation, fmt)
+        notes.append(Note("html_reduced"))
+    if not draft.prompt:
+        raise ReadError("gift_no_text", first_line, "prompt")
+    return draft
+
+
+def _cloze_text(before: str, after: str, missing_word: bool, language: str) -> tuple[str, str]:
+    """Split a short answer into prompt and cloze text with the gap {1}."""
+    before = before.lstrip()
+    if "\n" in before:
+        prompt, sentence = before.rsplit("\n", 1)
+        if prompt.strip():
+            return prompt.strip(), f"{sentence}{{1}}{after.rstrip()}"
+    if not missing_word:
+        return before.strip(), "{1}"
+    return GAP_PROMPT.get(language, GAP_PROMPT["en"]), f"{before}{{1}}{after.rstrip()}"
+
+
+def _short(text: str) -> str:
+    """The first words of a text, for reports."""
+    words = text.split()
+    return " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+
+
+class _TextOnly(HTMLParser):
+    """Collect the text of HTML, with paragraph and line breaks as newlines."""
+
+    BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        """A block or break starts a new line."""
+        if tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        """Keep text (a line break in HTML source is a space)."""
+        self.parts.append(data.replace("\n", " "))
+
+
+def html_to_text(text: str) -> str:
+    """Reduce HTML to its text: tags dropped, entities resolved, blocks on their own lines."""
+    parser = _TextOnly()
+    parser.feed(text)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _plain(text: str, fmt: str) -> str:
+    """Return text as our prompts hold it (HTML reduced to text)."""
+    return html_to_text(text) if fmt == "html" else text
+
+
+def _split_feedback(q: _Text, opening: int, closing: int) -> tuple[int, str]:
+    """Return where the answers end and the general feedback (after ####)."""
+    marker = q.find("####", opening)
+    if 0 <= marker < closing:
+        return marker, release(q.text[marker + 4 : closing]).strip()
+    return closing, ""
+
+
+def _answers(q: _Text, opening: int, closing: int, title: str | None) -> Draft:
+    """Read the answer block into a draft (prompt filled in by the caller)."""
+    end, general = _split_feedback(q, opening, closing)
+    body = q.text[opening + 1 : end]
+    stripped = body.strip()
+    line = q.line(opening)
+    draft = Draft(line=q.line(0), type="", prompt="", payload={}, explanation=general, title=title)
+    if not stripped:
+        draft.type = "reflection"
+        return draft
+    offset = opening + 1 + (len(body) - len(body.lstrip()))
+    if stripped.startswith("#"):
+        return _numeric(q, draft, offset + 1, end)
+    head = stripped.split("#", 1)[0].strip()
+    if head.upper() in _TRUE_FALSE:
+        draft.type, draft.payload = "true_false", {"solution": _TRUE_FALSE[head.upper()]}
+        if "#" in stripped:
+            draft.note("answer_feedback")
+        return draft
+    answers = _marked(q, offset, end)
+    if "~" not in stripped and any("->" in a.text for a in answers):
+        return _matching(draft, answers)
+    if "~" in stripped:
+        return _choice(draft, answers)
+    return _short_answer(draft, answers, line)
+
+
+@dataclass
+class _Answer:
+    """One answer of a block: its mark, weight (percent), text, feedback and line."""
+
+    mark: str
+    weight: float
+    text: str
+    feedback: str
+    line: int
+
+
+def _marked(q: _Text, start: int, end: int) -> list[_Answer]:
+    """Split answers at = and ~; each may carry %weight% and #feedback."""
+    answers: list[_Answer] = []
+    index = start
+    body = q.text
+    while index < end:
+        char = body[index]
+        if char.isspace():
+            index += 1
+            continue
+        if char not in "=~":
+            raise ReadError(
+                "gift_answer_without_mark",
+                q.line(index),
+                "answers",
+                text=release(body[index:end]).split()[0],
+            )
+        following = [i for i in (body.find("=", index + 1), body.find("~", index + 1)) if i >= 0]
+        stop = min([i for i in following if i < end] or [end])
+        answers.append(_answer(q, char, index + 1, stop))
+        index = stop
+    return answers
+
+
+def _answer(q: _Text, mark: str, start: int, stop: int) -> _Answer:
+    """Read one answer's weight, text and feedback."""
+    raw = q.text[start:stop]
+    line = q.line(start - 1)
+    weight = 100.0 if mark == "=" else 0.0
+    explicit = _WEIGHT.match(raw)
+    if raw.startswith("%"):
+        if not explicit:
+            raise ReadError("gift_bad_weight", line, "answers", weight=release(raw.split()[0]))
+        weight = _weight(explicit.group(1), line)
+        raw = raw[explicit.end() :]
+    text, _, feedback = raw.partition("#")
+    text = release(text).strip()
+    if not text:
+        raise ReadError("gift_empty_answer", line, "answers")
+    return _Answer(mark, weight, text, release(feedback).strip(), line)
+
+
+def _weight(text: str, line: int) -> float:
+    """A weight is a number of percent from -100 to 100."""
+    value = _number(text, line, "gift_bad_weight", "weight")
+    if not -100 <= value <= 100:
+        raise ReadError("gift_bad_weight", line, "answers", weight=text)
+    return float(value)
+
+
+def _number(text: str, line: int, code: str, name: str) -> int | float:
+    """Parse a decimal number (int when written without a point)."""
+    text = release(text).strip()
+    if not _NUMBER.match(text):
+        raise ReadError(code, line, "answers", **{name: text})
+    value = float(text)
+    if not math.isfinite(value):
+        raise ReadError(code, line, "answers", **{name: text})
+    return int(text) if re.fullmatch(r"[+-]?\d+", text) else value
+
+
+def _choice(draft: Draft, answers: list[_Answer]) -> Draft:
+    """`~` answers: single choice when one is marked `=`, else multiple choice by weights."""
+    if any(a.mark == "=" for a in answers):
+        right = [a for a in answers if a.mark == "="]
+        draft.type = "single_choice" if len(right) == 1 else "multiple_choice"
+        if len(right) > 1:
+            draft.note("several_right")
+        correct = [a.mark == "=" for a in answers]
+        if any(a.mark == "~" and a.weight != 0 for a in answers) or any(
+            a.weight != 100 for a in right
+        ):
+            draft.note("weights")
+    else:
+        draft.type = "multiple_choice"
+        correct = [a.weight > 0 for a in answers]
+        if not any(correct):
+            raise ReadError("gift_no_right_answer", answers[0].line, "answers")
+        share = 100 / sum(correct)
+        if any(
+            not math.isclose(abs(a.weight), share, abs_tol=1e-3) and not (a.weight == 0 and not c)
+            for a, c in zip(answers, correct, strict=True)
+        ):
+            draft.note("weights")
+    draft.payload = {
+        "options": [
+            {"text": a.text, "correct": c, **({"feedback": a.feedback} if a.feedback else {})}
+            for a, c in zip(answers, correct, strict=True)
+        ]
+    }
+    return draft
+
+
+def _matching(draft: Draft, answers: list[_Answer]) -> Draft:
+    """`=left -> right` pairs; a right side without left is a distractor we can't carry."""
+    pairs = []
+    for answer in answers:
+        if answer.mark != "=" or "->" not in answer.text:
+            raise ReadError("gift_matching_pair", answer.line, "answers", text=answer.text)
+        left, right = (part.strip() for part in answer.text.split("->", 1))
+        if not right:
+            raise ReadError("gift_matching_pair", answer.line, "answers", text=answer.text)
+        if not left:
+            draft.note("distractor", text=right)
+            continue
+        pairs.append({"left": left, "right": right})
+        if answer.feedback:
+            draft.note("answer_feedback")
+    draft.type, draft.payload = "matching", {"pairs": pairs}
+    return draft
+
+
+def _short_answer(draft: Draft, answers: list[_Answer], line: int) -> Draft:
+    """Only `=` answers: a cloze with one gap; partly right answers can't be carried."""
+    full = [a.text for a in answers if a.weight == 100]
+    if not full:
+        raise ReadError("gift_no_right_answer", line, "answers")
+    for answer in answers:
+        if answer.weight != 100:
+            draft.note("partial_answer", text=answer.text, weight=_percent(answer.weight))
+        elif answer.feedback:
+            draft.note("answer_feedback")
+    draft.type, draft.payload = "cloze", {"gaps": [{"answers": full}]}
+    return draft
+
+
+def _percent(value: float) -> str:
+    """Write a weight without needless decimals."""
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def _numeric(q: _Text, draft: Draft, start: int, end: int) -> Draft:
+    """`{#value:tolerance}`, `{#min..max}` or several `=`/`~` answers of those forms."""
+    body = q.text[start:end]
+    draft.type = "numeric"
+    if body.strip()[:1] in ("=", "~"):
+        answers = _marked(q, start + len(body) - len(body.lstrip()), end)
+    else:
+        text, _, feedback = body.partition("#")
+        answers = [_Answer("=", 100.0, release(text).strip(), release(feedback), q.line(start))]
+    values = [(a, _range(a.text, a.line)) for a in answers]
+    full = [(a, v) for a, v in values if a.weight == 100]
+    if not full:
+        raise ReadError("gift_no_right_answer", q.line(start), "answers")
+    (_, (solution, tolerance)), rest = full[0], full[1:]
+    draft.payload = {"solution": solution, "tolerance": tolerance}
+    for other, _ in [*rest, *[(a, v) for a, v in values if a.weight != 100]]:
+        draft.note("partial_answer", text=other.text, weight=_percent(other.weight))
+    if any(a.feedback.strip() for a in answers):
+        draft.note("answer_feedback")
+    return draft
+
+
+def _range(text: str, line: int) -> tuple[int | float, int | float]:
+    """Read `value`, `value:tolerance` or `min..max` as (solution, tolerance)."""
+    if ".." in text:
+        low_text, high_text = text.split("..", 1)
+        low = _number(low_text, line, "gift_bad_number", "number")
+        high = _number(high_text, line, "gift_bad_number", "number")
+        if high < low:
+            raise ReadError("gift_bad_number", line, "answers", number=text)
+        low_exact, high_exact = (
+            Decimal(release(low_text).strip()),
+            Decimal(release(high_text).strip()),
+        )
+        return _tidy(float((low_exact + high_exact) / 2)), _tidy(
+            float((high_exact - low_exact) / 2)
+        )
+    value_text, _, tolerance_text = text.partition(":")
+    value = _number(value_text, line, "gift_bad_number", "number")
+    tolerance = _number(tolerance_text, line, "gift_bad_number", "number") if tolerance_text else 0
+    if tolerance < 0:
+        raise ReadError("gift_bad_number", line, "answers", number=text)
+    return value, tolerance
+
+
+def _tidy(value: float) -> int | float:
+    """An integral float as an int (so 2035.0 reads 2035)."""
+    return int(value) if float(value).is_integer() else value

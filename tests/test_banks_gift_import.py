@@ -152,6 +152,12 @@ def test_numeric_with_several_answers_keeps_the_fully_right_one(bank):
     assert notes(report) == ["partial_answer", "answer_feedback"]
 
 
+def test_numeric_first_answer_may_go_without_equals_and_tilde_is_other_answers_feedback(bank):
+    report = import_text(bank, "Wann? {#1822:0 =%50%1822:2 ~#Leider nein.}")
+    assert stored(bank)[0]["payload"] == {"solution": 1822, "tolerance": 0}
+    assert notes(report) == ["answer_feedback", "partial_answer"]
+
+
 def test_numeric_decimal(bank):
     assert only(bank, "Wie viel Prozent? {#3.5:0.25}")["payload"] == {
         "solution": 3.5,
@@ -264,6 +270,17 @@ def test_format_markers_are_read_and_dropped(bank, marker):
     assert only(bank, f"::t::{marker}Ist das **fett**? {{T}}")["prompt"] == "Ist das **fett**?"
 
 
+def test_html_answers_and_feedback_are_reduced_too(bank):
+    question = only(
+        bank, "[html]<p>Welche?</p>{=<b>A</b>#<i>gut</i> ~B &lt;C&gt; ####<p>Fertig</p>}"
+    )
+    assert question["payload"]["options"] == [
+        {"text": "A", "correct": True, "feedback": "gut"},
+        {"text": "B <C>", "correct": False},
+    ]
+    assert question["explanation"] == "Fertig"
+
+
 def test_html_format_is_reduced_to_text(bank):
     report = import_text(bank, "::t::[html]<p>Ist <b>2 &amp; 2</b><br>gleich 4?</p>{T}")
     assert stored(bank)[0]["prompt"] == "Ist 2 & 2\ngleich 4?"
@@ -313,6 +330,7 @@ def test_keys_never_collide_with_the_banks_questions(bank):
         ("Erste? {T} und {F}", "gift_two_answer_blocks", 1),
         ("Welche? {~A ~B}", "gift_no_right_answer", 1),
         ("Welche? {=A ~}", "gift_empty_answer", 1),
+        ("Wahr? {true}", "gift_answer_without_mark", 1),
         ("::a::\n{T}", "gift_no_text", 1),
     ],
 )

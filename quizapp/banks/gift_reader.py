@@ -157,13 +157,27 @@ def _question(q: _Text, language: str) -> Draft | Skipped:
         draft.prompt = raw_text.strip()
     draft.prompt = _plain(draft.prompt, fmt)
     if fmt == "html":
-        if "text" in draft.payload:
-            draft.payload["text"] = _plain(draft.payload["text"], fmt)
-        draft.explanation = _plain(draft.explanation, fmt)
+        _reduce_html(draft)
         notes.append(Note("html_reduced"))
     if not draft.prompt:
         raise ReadError("gift_no_text", first_line, "prompt")
     return draft
+
+
+def _reduce_html(draft: Draft) -> None:
+    """In an [html] question, answers and feedback are HTML too: keep their text."""
+    p = draft.payload
+    draft.explanation = html_to_text(draft.explanation)
+    if "text" in p:
+        p["text"] = html_to_text(p["text"])
+    for option in p.get("options", []):
+        option["text"] = html_to_text(option["text"])
+        if "feedback" in option:
+            option["feedback"] = html_to_text(option["feedback"])
+    for pair in p.get("pairs", []):
+        pair["left"] = html_to_text(pair["left"])
+    for gap in p.get("gaps", []):
+        gap["answers"] = [html_to_text(answer) for answer in gap["answers"]]
 
 
 def _cloze_text(before: str, after: str, missing_word: bool, language: str) -> tuple[str, str]:
@@ -219,8 +233,8 @@ def _plain(text: str, fmt: str) -> str:
 
 def _split_feedback(q: _Text, opening: int, closing: int) -> tuple[int, str]:
     """Return where the answers end and the general feedback (after ####)."""
-    marker = q.find("####", opening)
-    if 0 <= marker < closing:
+    marker = q.text.rfind("####", opening, closing)
+    if marker >= 0:
         return marker, release(q.text[marker + 4 : closing]).strip()
     return closing, ""
 
@@ -239,8 +253,8 @@ def _answers(q: _Text, opening: int, closing: int, title: str | None) -> Draft:
     if stripped.startswith("#"):
         return _numeric(q, draft, offset + 1, end)
     head = stripped.split("#", 1)[0].strip()
-    if head.upper() in _TRUE_FALSE:
-        draft.type, draft.payload = "true_false", {"solution": _TRUE_FALSE[head.upper()]}
+    if head in _TRUE_FALSE:
+        draft.type, draft.payload = "true_false", {"solution": _TRUE_FALSE[head]}
         if "#" in stripped:
             draft.note("answer_feedback")
         return draft
@@ -289,7 +303,7 @@ def _marked(q: _Text, start: int, end: int) -> list[_Answer]:
 
 def _answer(q: _Text, mark: str, start: int, stop: int) -> _Answer:
     """Read one answer's weight, text and feedback."""
-    raw = q.text[start:stop]
+    raw = q.text[start:stop].lstrip()
     line = q.line(start - 1)
     weight = 100.0 if mark == "=" else 0.0
     explicit = _WEIGHT.match(raw)
@@ -395,14 +409,21 @@ def _percent(value: float) -> str:
 
 
 def _numeric(q: _Text, draft: Draft, start: int, end: int) -> Draft:
-    """`{#value:tolerance}`, `{#min..max}` or several `=`/`~` answers of those forms."""
-    body = q.text[start:end]
+    """`{#value:tolerance}`, `{#min..max}`, or several `=` answers of those forms; `~#…` at
+    the end is feedback for any other answer."""
     draft.type = "numeric"
-    if body.strip()[:1] in ("=", "~"):
-        answers = _marked(q, start + len(body) - len(body.lstrip()), end)
-    else:
-        text, _, feedback = body.partition("#")
-        answers = [_Answer("=", 100.0, release(text).strip(), release(feedback), q.line(start))]
+    wrong = q.find("~", start)
+    if 0 <= wrong < end:
+        draft.note("answer_feedback")
+        end = wrong
+    answers = []
+    marks = [start - 1] + [i for i in range(start, end) if q.text[i] == "="] + [end]
+    for index, (mark, stop) in enumerate(zip(marks, marks[1:], strict=False)):
+        if index == 0 and not q.text[start:stop].strip():
+            continue  # the usual case: the first answer starts with =
+        answers.append(_answer(q, "=", mark + 1, stop))
+    if not answers:
+        raise ReadError("gift_no_right_answer", q.line(start), "answers")
     values = [(a, _range(a.text, a.line)) for a in answers]
     full = [(a, v) for a, v in values if a.weight == 100]
     if not full:
@@ -411,7 +432,7 @@ def _numeric(q: _Text, draft: Draft, start: int, end: int) -> Draft:
     draft.payload = {"solution": solution, "tolerance": tolerance}
     for other, _ in [*rest, *[(a, v) for a, v in values if a.weight != 100]]:
         draft.note("partial_answer", text=other.text, weight=_percent(other.weight))
-    if any(a.feedback.strip() for a in answers):
+    if any(a.feedback for a in answers) and "answer_feedback" not in [n.code for n in draft.notes]:
         draft.note("answer_feedback")
     return draft
 

@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.banks.exporter import export
-from quizapp.banks.interchange import kind_names
 from quizapp.extensions import db
 from quizapp.models import Bank
 from quizapp.services.bank_import import import_questions
-from tests.bank_helpers import DATA, MINI, ROOT, import_bank
+from tests.bank_helpers import DATA, MINI, ROOT, import_bank, import_seed
 from tests.import_helpers import empty_bank, stored
 
 SEED_BANK = ROOT / "questions" / "nato-2025-12-04.yaml"
@@ -35,17 +34,7 @@ def _html_text(text: str) -> str:
     return "\n".join(_one_line(line) for line in text.splitlines() if line.strip())
 
 
-def _as_choice(q: dict, names: dict[str, str]) -> None:
-    """A fact-or-opinion item travels as a single choice of the kinds' names."""
-    p = q["payload"]
-    q["type"] = "single_choice"
-    q["prompt"] += f"\n„{p['statement']}“"
-    q["payload"] = {
-        "options": [{"text": names[c], "correct": c == p["solution"]} for c in p["choices"]]
-    }
-
-
-def carried(q: dict, fmt: str, names: dict[str, str]) -> dict | None:
+def carried(q: dict, fmt: str) -> dict | None:
     """What of a stored question comes back from a format (None: the format can't hold it)."""
     q = copy.deepcopy(q)
     p = q["payload"]
@@ -54,18 +43,21 @@ def carried(q: dict, fmt: str, names: dict[str, str]) -> dict | None:
         return q
     if fmt == "gift" and (q["type"] == "ordering" or len(p.get("gaps", [None])) != 1):
         return None
-    # Neither Moodle format knows what a key is about: reflections reflect, the rest is "world".
-    q["asks"] = "reflect" if q["type"] == "reflection" else "world"
+    # Neither Moodle format knows what a key is about: reflections reflect, fact-or-opinion
+    # items classify (they come back as such), the rest is "world".
+    paired = {"reflection": "reflect", "fact_or_opinion": "classify"}
+    q["asks"] = paired.get(q["type"], "world")
     text = _gift_body if fmt == "gift" else _html_text
     line = _one_line if fmt == "gift" else _html_text
     if q["type"] == "true_false":
         if p.get("statement"):
             q["prompt"] += "\n" + p["statement"]
         q["payload"] = {"solution": p["solution"]}
-    if q["type"] == "numeric" and p.get("unit"):
+    if q["type"] == "numeric" and p.get("unit") and fmt == "gift":
         q["prompt"] += f" ({p.pop('unit')})"
     if q["type"] == "fact_or_opinion":
-        _as_choice(q, names)
+        # Recognised by the kinds' names and the quoted statement; its markers are lost.
+        p["markers"] = []
     if q["type"] == "cloze":
         for gap in p["gaps"]:
             gap["typo_tolerance"] = 0
@@ -99,9 +91,8 @@ def test_round_trip_keeps_what_the_format_carries(ctx, fmt, path):
     source = db.session.scalar(select(Bank).where(Bank.slug != "ziel"))
     text = export(source.slug, fmt)
     report = import_questions(target, f"export.{fmt}", text.encode(), fmt)
-    names = kind_names(source.language)
     original = stored(source) if fmt == "yaml" else _published(source)
-    expected = [c for q in original if (c := carried(q, fmt, names)) is not None]
+    expected = [c for q in original if (c := carried(q, fmt)) is not None]
     assert len(expected) >= 7
     assert stored(target) == expected
     assert [q.key for q in report.questions] == [q["key"] for q in expected]
@@ -134,3 +125,33 @@ def test_one_gap_cloze_is_a_gift_missing_word_question(ctx):
     gift = export("sonderzeichen", "gift")
     assert "::lt-mitte::Ergänze\\:\nMarco {=Rubio =Rubio \\{US\\}} blieb fern." in gift
     assert "cloze can't be written" not in gift
+
+
+def test_a_bank_with_imported_drafts_exports_and_imports_again_unchanged(ctx, tmp_path):
+    import_seed()
+    import_bank(MINI)
+    bank = db.session.scalar(select(Bank).where(Bank.slug == "nato-mini"))
+    import_questions(bank, "neu.gift", b"::neu::Ohne Behauptung? {T}\n", "gift")
+    path = tmp_path / "nato-mini.yaml"
+    path.write_text(export("nato-mini", "yaml"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "  - key: neu\n    type: true_false\n    asks: world\n    status: draft\n" in text
+    summary = import_bank(path)
+    assert (summary.unchanged, summary.changed) == (11, False)
+    assert export("nato-mini", "yaml") == text
+
+
+def test_a_published_question_without_claim_is_refused_by_the_validator(ctx, tmp_path):
+    from quizapp.banks.validate import validate_file
+    from tests.bank_helpers import LOADED_WORDS, seed_lookup
+
+    text = MINI.read_text(encoding="utf-8") + (
+        "\n  - key: ohne\n    type: true_false\n    asks: world\n"
+        "    prompt: Ja?\n    solution: true\n"
+    )
+    path = tmp_path / "ohne.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, errors = validate_file(path, seed_lookup, LOADED_WORDS)
+    assert [(e.field, e.message) for e in errors] == [
+        ("questions[ohne].claim", "a published question needs a claim")
+    ]

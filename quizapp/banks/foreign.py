@@ -101,6 +101,24 @@ def proposed_key(draft: Draft, number: int) -> str:
     return slugify(draft.title or "") or slugify(" ".join(draft.prompt.split()[:6])) or f"q{number}"
 
 
+def recognise_kinds(draft: Draft, names: dict[str, str]) -> None:
+    """A single choice among the names of claim kinds about a quoted last line („…“) is a
+    fact-or-opinion item (as our GIFT and Moodle XML exports write one)."""
+    options = draft.payload.get("options") if draft.type == "single_choice" else None
+    kinds = {name: kind for kind, name in names.items()}
+    if not options or any(o["text"] not in kinds or "feedback" in o for o in options):
+        return
+    prompt, _, last = draft.prompt.rpartition("\n")
+    if not (prompt.strip() and len(last) > 2 and last[0] == "„" and last[-1] == "“"):
+        return
+    draft.type, draft.asks, draft.prompt = "fact_or_opinion", "classify", prompt
+    draft.payload = {
+        "statement": last[1:-1],
+        "solution": next(kinds[o["text"]] for o in options if o["correct"]),
+        "choices": [kinds[o["text"]] for o in options],
+    }
+
+
 def checked(draft: Draft, key: str) -> QuestionSpec:
     """Validate a draft with its type's model; a refusal names the draft's line and field."""
     model = QUESTION_TYPES.get(draft.type)

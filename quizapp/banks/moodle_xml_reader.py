@@ -213,6 +213,8 @@ def _numerical(draft: Draft, answers: list[Element], element: Element, language:
     units = element.find("units")
     if units is not None and (unit := units.value("unit/unit_name").strip()):
         draft.payload["unit"] = unit
+        # Our own export names the unit after the prompt as well.
+        draft.prompt = draft.prompt.removesuffix(f" ({unit})")
 
 
 def _cloze(draft: Draft, element: Element, language: str) -> None:

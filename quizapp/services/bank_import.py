@@ -16,9 +16,11 @@ from quizapp.banks.foreign import (
     Skipped,
     checked,
     proposed_key,
+    recognise_kinds,
     unique_key,
 )
 from quizapp.banks.importer import content_hash
+from quizapp.banks.interchange import kind_names
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Bank, Claim, Question, QuestionVersion
@@ -111,7 +113,10 @@ def import_questions(
         claims = _claims(bank)
         taken = set(db.session.scalars(select(Question.key).where(Question.bank_id == bank.id)))
         specs = []
+        names = kind_names(bank.language)
         for number, draft in enumerate(found.drafts, start=1):
+            if fmt in ("gift", "moodle-xml"):
+                recognise_kinds(draft, names)
             if draft.claim is not None and draft.claim not in claims:
                 draft.note("claim", claim=draft.claim)
                 draft.claim = None

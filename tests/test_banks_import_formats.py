@@ -274,3 +274,17 @@ def test_arbitrary_bytes_import_or_raise_only_the_service_error(bank, data):
             import_questions(bank, "zufall", data, fmt)
         except ServiceError as error:
             assert error.code and "file" in error.params
+
+
+def test_messages_are_german_on_a_german_page(app, bank):
+    from flask_babel import force_locale
+
+    from quizapp.banks.import_messages import describe_error
+
+    with pytest.raises(ServiceError) as caught:
+        import_text(bank, "Welche? {=A ~%abc%B}")
+    with force_locale("de"):
+        assert describe_error(caught.value) == (
+            "test.gift:1: answers: „abc“ ist keine Gewichtung; schreibe %50% oder %-100% "
+            "(von -100 bis 100)."
+        )

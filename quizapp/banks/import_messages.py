@@ -59,7 +59,7 @@ MESSAGES = {
     "claim": _l("Claim '%(claim)s' is not in this bank's article: tie the question to a claim."),
     "key_changed": _l("The key '%(wanted)s' is taken; the question is '%(key)s'."),
     "claims_not_imported": _l(
-        "%(count)s claim(s) of the file not imported: claims are made on the article."
+        "Claims of the file not imported (%(count)s): claims are made on the article."
     ),
 }
 

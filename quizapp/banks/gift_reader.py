@@ -9,6 +9,7 @@ only `=` short answer; no block is a description (skipped). `\\` escapes ~ = # {
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -18,7 +19,9 @@ from quizapp.banks.foreign import Draft, Note, ReadError, ReadResult, Skipped
 # Escapable characters, each kept as a private-use placeholder while parsing.
 _ESCAPABLE = "\\~=#{}:"
 _HOLD = {char: chr(0xE000 + index) for index, char in enumerate(_ESCAPABLE)}
-_RELEASE = {ord(held): char for char, held in _HOLD.items()}
+_HOLD["n"] = chr(0xE000 + len(_ESCAPABLE))  # \n: a line break inside a question
+_RELEASE = {ord(held): char for char, held in _HOLD.items()} | {ord(_HOLD["n"]): "\n"}
+_ESCAPE = re.compile(r"\\([\\~=#{}:n])")
 FORMATS = ("html", "moodle", "plain", "markdown")
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^%([^%]*)%")
@@ -29,14 +32,25 @@ GAP_PROMPT = {"de": "Ergänze die Lücke.", "en": "Fill in the gap."}
 
 @dataclass
 class _Text:
-    """A question's text with escapes held, and the line of each character."""
+    """A question's text with escapes held, and where its lines start (for line numbers)."""
 
     text: str
-    lines: list[int]
+    numbers: list[int]  # the file line of each line of the text
+    starts: list[int]  # the index where each line of the text starts
+
+    @classmethod
+    def of(cls, numbers: list[int], lines: list[str]) -> "_Text":
+        """Join a question's lines, holding escapes (an escaped n is a held line break)."""
+        held = [_ESCAPE.sub(lambda m: _HOLD[m.group(1)], line) for line in lines]
+        starts, offset = [], 0
+        for line in held:
+            starts.append(offset)
+            offset += len(line) + 1
+        return cls("\n".join(held), numbers, starts)
 
     def line(self, index: int) -> int:
-        """The file line of the character at index (the last line past the end)."""
-        return self.lines[min(index, len(self.lines) - 1)] if self.lines else 1
+        """The file line of the character at index."""
+        return self.numbers[max(bisect_right(self.starts, index) - 1, 0)]
 
     def find(self, needle: str, start: int = 0) -> int:
         """Index of needle from start, or -1."""
@@ -46,25 +60,6 @@ class _Text:
 def release(text: str) -> str:
     """Turn held escapes back into their characters."""
     return text.translate(_RELEASE)
-
-
-def _hold_escapes(text: str) -> str:
-    """Replace each escape (\\~ \\= \\# \\{ \\} \\: \\\\ \\n) by one character, keeping length."""
-    out = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        following = text[index + 1] if index + 1 < len(text) else ""
-        if char == "\\" and following in _HOLD:
-            out.append(_HOLD[following] + "\x00")  # the NUL keeps offsets; removed below
-            index += 2
-        elif char == "\\" and following == "n":
-            out.append("\n\x00")
-            index += 2
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)
 
 
 def _blocks(text: str) -> list[tuple[list[int], list[str]]]:
@@ -86,22 +81,15 @@ def _blocks(text: str) -> list[tuple[list[int], list[str]]]:
 def read_gift(text: str, language: str = "de") -> ReadResult:
     """Read GIFT text (newlines already \\n) into drafts; raise ReadError on malformed input."""
     result = ReadResult()
-    categories = 0
     for numbers, lines in _blocks(text):
         while lines and lines[0].lstrip().startswith("$CATEGORY:"):
-            categories += 1
             result.skipped.append(
                 Skipped(numbers[0], Note("category", {"name": lines[0].split(":", 1)[1].strip()}))
             )
             numbers, lines = numbers[1:], lines[1:]
         if not lines:
             continue
-        held = _hold_escapes("\n".join(lines))
-        line_of = [n for n, line in zip(numbers, lines, strict=True) for _ in range(len(line) + 1)]
-        # Drop the NUL padding of escapes together with its line entries.
-        kept = [(char, line) for char, line in zip(held, line_of, strict=False) if char != "\x00"]
-        question = _Text("".join(c for c, _ in kept), [n for _, n in kept])
-        draft = _question(question, language)
+        draft = _question(_Text.of(numbers, lines), language)
         if isinstance(draft, Skipped):
             result.skipped.append(draft)
         else:

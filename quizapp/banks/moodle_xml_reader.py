@@ -137,16 +137,16 @@ def _question(element: Element, kind: str, language: str) -> Draft:
             if feedback := _html(answer.find("feedback")):
                 option["feedback"] = feedback
             options.append(option)
-        if single and sum(f > 0 for f in fractions) == 1:
+        best = max(fractions, default=0)
+        if single and fractions.count(best) == 1 and best > 0:
+            # One answer: the best one is right; partial credit for others is not carried.
             draft.type = "single_choice"
-            options = [
-                {**o, "correct": f == max(fractions)}
-                for o, f in zip(options, fractions, strict=True)
-            ]
+            for option, fraction in zip(options, fractions, strict=True):
+                option["correct"] = fraction == best
+            if best != 100 or any(0 < f < best for f in fractions):
+                draft.note("weights")
         else:
             draft.type = "multiple_choice"
-        if any(0 < f < 100 for f in fractions) and draft.type == "single_choice":
-            draft.note("weights")
         draft.payload = {"options": options}
     elif kind == "truefalse":
         right = max(answers, key=_fraction, default=None)

@@ -148,37 +148,47 @@ def _claims(bank: Bank) -> dict[str, Claim]:
 
 
 def _store(bank: Bank, specs: list, claims: dict[str, Claim], report: ImportReport) -> None:
-    """Write the questions after the bank's last one, each with a first version (no commit)."""
+    """Write the questions after the bank's last one, each with a first version (no commit).
+
+    Rows are written in three batches (questions, versions, current version), so a file of
+    thousands of questions takes seconds.
+    """
     last = db.session.scalar(select(func.max(Question.position)).where(Question.bank_id == bank.id))
-    position = -1 if last is None else last
-    for draft, spec in specs:
-        position += 1
-        question = Question(
+    start = 0 if last is None else last + 1
+    questions = [
+        Question(
             bank_id=bank.id,
             key=spec.key,
             claim_id=claims[spec.claim].id if spec.claim else None,
             status="draft",
-            position=position,
+            position=start + index,
             difficulty=spec.difficulty,
             tags=list(spec.tags),
         )
-        db.session.add(question)
-        db.session.flush()
+        for index, (_, spec) in enumerate(specs)
+    ]
+    db.session.add_all(questions)
+    db.session.flush()
+    versions = []
+    for question, (draft, spec) in zip(questions, specs, strict=True):
         payload = spec.payload()
-        version = QuestionVersion(
-            question_id=question.id,
-            number=1,
-            type=spec.type,
-            asks=spec.asks,
-            prompt=spec.prompt,
-            payload=payload,
-            explanation=spec.explanation,
-            content_hash=content_hash(spec.type, spec.asks, spec.prompt, payload),
+        versions.append(
+            QuestionVersion(
+                question_id=question.id,
+                number=1,
+                type=spec.type,
+                asks=spec.asks,
+                prompt=spec.prompt,
+                payload=payload,
+                explanation=spec.explanation,
+                content_hash=content_hash(spec.type, spec.asks, spec.prompt, payload),
+            )
         )
-        db.session.add(version)
-        db.session.flush()
-        question.current = version
         report.questions.append(ImportedQuestion(spec.key, spec.type, draft.line, draft.notes))
+    db.session.add_all(versions)
+    db.session.flush()
+    for question, version in zip(questions, versions, strict=True):
+        question.current_version_id = version.id
     db.session.flush()
 
 

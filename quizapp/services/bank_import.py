@@ -6,7 +6,7 @@ All or nothing: a file with any error stores nothing and the ServiceError names 
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from quizapp.banks.foreign import (
     Draft,
@@ -150,46 +150,53 @@ def _claims(bank: Bank) -> dict[str, Claim]:
 def _store(bank: Bank, specs: list, claims: dict[str, Claim], report: ImportReport) -> None:
     """Write the questions after the bank's last one, each with a first version (no commit).
 
-    Rows are written in three batches (questions, versions, current version), so a file of
+    Rows go in three bulk statements (questions, versions, current version), so a file of
     thousands of questions takes seconds.
     """
     last = db.session.scalar(select(func.max(Question.position)).where(Question.bank_id == bank.id))
     start = 0 if last is None else last + 1
-    questions = [
-        Question(
-            bank_id=bank.id,
-            key=spec.key,
-            claim_id=claims[spec.claim].id if spec.claim else None,
-            status="draft",
-            position=start + index,
-            difficulty=spec.difficulty,
-            tags=list(spec.tags),
-        )
-        for index, (_, spec) in enumerate(specs)
-    ]
-    db.session.add_all(questions)
-    db.session.flush()
+    question_ids = db.session.scalars(
+        insert(Question).returning(Question.id, sort_by_parameter_order=True),
+        [
+            {
+                "bank_id": bank.id,
+                "key": spec.key,
+                "claim_id": claims[spec.claim].id if spec.claim else None,
+                "status": "draft",
+                "position": start + index,
+                "difficulty": spec.difficulty,
+                "tags": list(spec.tags),
+            }
+            for index, (_, spec) in enumerate(specs)
+        ],
+    ).all()
     versions = []
-    for question, (draft, spec) in zip(questions, specs, strict=True):
+    for question_id, (draft, spec) in zip(question_ids, specs, strict=True):
         payload = spec.payload()
         versions.append(
-            QuestionVersion(
-                question_id=question.id,
-                number=1,
-                type=spec.type,
-                asks=spec.asks,
-                prompt=spec.prompt,
-                payload=payload,
-                explanation=spec.explanation,
-                content_hash=content_hash(spec.type, spec.asks, spec.prompt, payload),
-            )
+            {
+                "question_id": question_id,
+                "number": 1,
+                "type": spec.type,
+                "asks": spec.asks,
+                "prompt": spec.prompt,
+                "payload": payload,
+                "explanation": spec.explanation,
+                "content_hash": content_hash(spec.type, spec.asks, spec.prompt, payload),
+            }
         )
         report.questions.append(ImportedQuestion(spec.key, spec.type, draft.line, draft.notes))
-    db.session.add_all(versions)
-    db.session.flush()
-    for question, version in zip(questions, versions, strict=True):
-        question.current_version_id = version.id
-    db.session.flush()
+    version_ids = db.session.scalars(
+        insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
+        versions,
+    ).all()
+    db.session.execute(
+        update(Question),
+        [
+            {"id": question_id, "current_version_id": version_id}
+            for question_id, version_id in zip(question_ids, version_ids, strict=True)
+        ],
+    )
 
 
 __all__ = ["Draft", "ImportReport", "ImportedQuestion", "import_questions"]

@@ -353,8 +353,11 @@ def test_a_question_our_types_cannot_hold_names_its_line(bank):
 
 
 def test_one_megabyte_file_imports_all_its_questions(bank):
+    # About 1,100 questions of 1 KB each (a long general feedback, as real files have).
+    feedback = "Marco Rubio ließ sich vertreten; Johann Wadephul war da. " * 15
     block = (
-        "::f{n}::Frage {n}: Wer nahm nicht teil? {{=Marco Rubio ~Mark Rutte ~Johann Wadephul}}\n\n"
+        "::f{n}::Frage {n}: Wer nahm nicht teil?\n"
+        "{{=Marco Rubio ~Mark Rutte ~Johann Wadephul ####" + feedback + "}}\n\n"
     )
     parts, size, n = [], 0, 0
     while size < 1024 * 1024:
@@ -365,14 +368,17 @@ def test_one_megabyte_file_imports_all_its_questions(bank):
     data = "".join(parts).encode()
     assert len(data) >= 1024 * 1024
     report = import_questions(bank, "gross.gift", data, "gift")
-    assert len(report.questions) == n
+    assert len(report.questions) == n > 1000
     assert db.session.scalar(select(func.count()).select_from(Question)) == n
+    last = stored(bank)[-1]
+    assert (last["key"], last["explanation"]) == (f"f{n - 1}", feedback.strip())
 
 
 def test_one_megabyte_file_with_an_error_at_the_end_imports_nothing(bank):
-    data = ("Frage? {=ja ~nein}\n\n" * 55000 + "Kaputt? {=ja\n").encode()
+    good = "Frage? {=ja ~nein ####" + "Begründung. " * 90 + "}\n\n"
+    data = (good * 1000 + "Kaputt? {=ja\n").encode()
     assert len(data) > 1024 * 1024
     with pytest.raises(ServiceError) as caught:
         import_questions(bank, "gross.gift", data, "gift")
-    assert (caught.value.code, caught.value.params["line"]) == ("gift_unclosed_brace", 110001)
+    assert (caught.value.code, caught.value.params["line"]) == ("gift_unclosed_brace", 2001)
     assert stored(bank) == []

@@ -71,7 +71,8 @@ def question(item: Item, language: str) -> str | None:
             text += "\n" + _body(p["statement"])
         return f"{title}{text} {{{'T' if p['solution'] else 'F'}{_feedback(item)}}}"
     if item.type == "cloze":
-        if len(p["gaps"]) != 1:
+        # One gap only; and "->" in an answer would make Moodle read a matching question.
+        if len(p["gaps"]) != 1 or any("->" in a for a in p["gaps"][0]["answers"]):
             return None
         # One gap is a missing-word question: the answers stand where the gap is.
         before, after = p["text"].split("{1}")

@@ -1,5 +1,7 @@
 """Export a bank's published questions as Moodle GIFT text (types GIFT can't express are noted)."""
 
+import re
+
 from quizapp.banks.interchange import Item, kind_names, published_items
 
 # Characters with a meaning in GIFT; a backslash makes them literal.
@@ -36,6 +38,8 @@ def _choices(entries: list[tuple[str, str, str | None]]) -> str:
     """Format choice answers: (mark, text, feedback) with mark '=' or '~' (or '~%n%')."""
     parts = []
     for mark, text, feedback in entries:
+        if mark == "~" and text.startswith("%"):
+            mark = "~%0%"  # a plain ~ would read the text's % as the start of a weight
         part = f"{mark}{_line(text)}"
         if feedback:
             part += f"#{_line(feedback)}"
@@ -53,6 +57,8 @@ def question(item: Item, language: str) -> str | None:
     p = item.payload
     title = f"::{escape(item.key)}::"
     text = _body(item.prompt)
+    if re.match(r"\[(html|moodle|plain|markdown)\]", text, re.IGNORECASE):
+        text = "[markdown]" + text  # one marker is read; the prompt's own stays text
     if item.type == "single_choice":
         entries = [
             ("=" if o["correct"] else "~", o["text"], o.get("feedback")) for o in p["options"]
@@ -76,7 +82,9 @@ def question(item: Item, language: str) -> str | None:
             return None
         # One gap is a missing-word question: the answers stand where the gap is.
         before, after = p["text"].split("{1}")
-        answers = " ".join(f"={_line(a)}" for a in p["gaps"][0]["answers"])
+        answers = " ".join(
+            f"={'%100%' if a.startswith('%') else ''}{_line(a)}" for a in p["gaps"][0]["answers"]
+        )
         return f"{title}{text}\n{_inline(before)}{{{answers}{_feedback(item)}}}{_inline(after)}"
     if item.type == "numeric":
         if p.get("unit"):

@@ -246,12 +246,13 @@ def _answers(q: _Text, opening: int, closing: int, title: str | None) -> Draft:
         if "#" in stripped:
             draft.note("answer_feedback")
         return draft
-    answers = _marked(q, offset, end)
-    if "~" not in stripped and any("->" in a.text for a in answers):
-        return _matching(draft, answers)
+    # Moodle's order: a ~ makes choices, = with -> a matching, else a short answer. Only a
+    # short answer's = takes a weight (=%50%); in choices and pairs % is text after =.
     if "~" in stripped:
-        return _choice(draft, answers)
-    return _short_answer(draft, answers, line)
+        return _choice(draft, _marked(q, offset, end, weighted_equals=False))
+    if "=" in stripped and "->" in stripped:
+        return _matching(draft, _marked(q, offset, end, weighted_equals=False))
+    return _short_answer(draft, _marked(q, offset, end, weighted_equals=True), line)
 
 
 @dataclass
@@ -265,8 +266,8 @@ class _Answer:
     line: int
 
 
-def _marked(q: _Text, start: int, end: int) -> list[_Answer]:
-    """Split answers at = and ~; each may carry %weight% and #feedback."""
+def _marked(q: _Text, start: int, end: int, weighted_equals: bool) -> list[_Answer]:
+    """Split answers at = and ~; each may carry #feedback, ~ (and = if so told) a %weight%."""
     answers: list[_Answer] = []
     index = start
     body = q.text
@@ -284,18 +285,18 @@ def _marked(q: _Text, start: int, end: int) -> list[_Answer]:
             )
         following = [i for i in (body.find("=", index + 1), body.find("~", index + 1)) if i >= 0]
         stop = min([i for i in following if i < end] or [end])
-        answers.append(_answer(q, char, index + 1, stop))
+        answers.append(_answer(q, char, index + 1, stop, char == "~" or weighted_equals))
         index = stop
     return answers
 
 
-def _answer(q: _Text, mark: str, start: int, stop: int) -> _Answer:
-    """Read one answer's weight, text and feedback."""
+def _answer(q: _Text, mark: str, start: int, stop: int, weighted: bool = True) -> _Answer:
+    """Read one answer's weight (if it may have one), text and feedback."""
     raw = q.text[start:stop].lstrip()
     line = q.line(start - 1)
     weight = 100.0 if mark == "=" else 0.0
     explicit = _WEIGHT.match(raw)
-    if raw.startswith("%"):
+    if weighted and raw.startswith("%"):
         if not explicit:
             raise ReadError("gift_bad_weight", line, "answers", weight=release(raw.split()[0]))
         weight = _weight(explicit.group(1), line)

@@ -288,3 +288,30 @@ def test_messages_are_german_on_a_german_page(app, bank):
             "test.gift:1: answers: „abc“ ist keine Gewichtung; schreibe %50% oder %-100% "
             "(von -100 bis 100)."
         )
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "line"),
+    [
+        ("Ja? {T}\n".encode("utf-16"), "not_utf8", 1),
+        (b"Ja? {T}\n\nNein? {F}\x00\n", "binary_file", 3),
+        (b"Ja? {T}\n\n\xe4? {F}\n", "not_utf8", 3),
+    ],
+)
+def test_files_that_are_not_utf8_text_are_refused(bank, data, code, line):
+    with pytest.raises(ServiceError) as caught:
+        import_questions(bank, "datei.gift", data, "gift")
+    assert (caught.value.code, caught.value.field, caught.value.params["line"]) == (
+        code,
+        "file",
+        line,
+    )
+    assert stored(bank) == []
+
+
+def test_a_file_over_the_limit_is_refused_before_reading(app, bank, monkeypatch):
+    monkeypatch.setitem(app.config, "QUESTION_IMPORT_MAX_BYTES", 2048)
+    with pytest.raises(ServiceError) as caught:
+        import_questions(bank, "gross.gift", b"Ja? {T}\n\n" * 300, "gift")
+    assert (caught.value.code, caught.value.params["limit_kb"]) == ("file_too_large", 2)
+    assert stored(bank) == []

@@ -282,7 +282,9 @@ def test_html_answers_and_feedback_are_reduced_too(bank):
 
 
 def test_html_format_is_reduced_to_text(bank):
-    report = import_text(bank, "::t::[html]<p>Ist <b>2 &amp; 2</b><br>gleich 4?</p>{T}")
+    report = import_text(
+        bank, "::t::[html]<p>Ist <b>2 &amp; 2</b><script>alert(1)</script><br>gleich 4?</p>{T}"
+    )
     assert stored(bank)[0]["prompt"] == "Ist 2 & 2\ngleich 4?"
     assert notes(report) == ["html_reduced"]
 

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from quizapp.banks.schema import QUESTION_TYPES, QuestionSpec, tidy_message
 
+# The prompt of a cloze read from a sentence with a gap and nothing before it.
+GAP_PROMPT = {"de": "Ergänze die Lücke.", "en": "Fill in the gap."}
 # Our questions' keys: at most 60 characters of a-z, 0-9 and single hyphens.
 KEY_MAX = 60
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -12,9 +12,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
-from html.parser import HTMLParser
 
-from quizapp.banks.foreign import Draft, Note, ReadError, ReadResult, Skipped
+from quizapp.banks.foreign import GAP_PROMPT, Draft, Note, ReadError, ReadResult, Skipped
+from quizapp.banks.html_text import html_to_text
 
 # Escapable characters, each kept as a private-use placeholder while parsing.
 _ESCAPABLE = "\\~=#{}:"
@@ -22,12 +22,10 @@ _HOLD = {char: chr(0xE000 + index) for index, char in enumerate(_ESCAPABLE)}
 _HOLD["n"] = chr(0xE000 + len(_ESCAPABLE))  # \n: a line break inside a question
 _RELEASE = {ord(held): char for char, held in _HOLD.items()} | {ord(_HOLD["n"]): "\n"}
 _ESCAPE = re.compile(r"\\([\\~=#{}:n])")
-FORMATS = ("html", "moodle", "plain", "markdown")
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^%([^%]*)%")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-GAP_PROMPT = {"de": "Ergänze die Lücke.", "en": "Fill in the gap."}
 
 
 @dataclass
@@ -118,7 +116,8 @@ def _question(q: _Text, language: str) -> Draft | Skipped:
     if opening < 0:
         if closing >= 0:
             raise ReadError("gift_stray_brace", q.line(closing), "answers")
-        text = _plain(release(q.text[start:]), fmt)
+        text = release(q.text[start:])
+        text = html_to_text(text) if fmt == "html" else text
         return Skipped(first_line, Note("description", {"title": title or _short(text)}))
     if closing < 0:
         raise ReadError("gift_unclosed_brace", q.line(opening), "answers")
@@ -143,7 +142,6 @@ def _question(q: _Text, language: str) -> Draft | Skipped:
         )
     else:
         draft.prompt = raw_text.strip()
-    draft.prompt = _plain(draft.prompt, fmt)
     if fmt == "html":
         _reduce_html(draft)
         notes.append(Note("html_reduced"))
@@ -155,6 +153,7 @@ def _question(q: _Text, language: str) -> Draft | Skipped:
 def _reduce_html(draft: Draft) -> None:
     """In an [html] question, answers and feedback are HTML too: keep their text."""
     p = draft.payload
+    draft.prompt = html_to_text(draft.prompt)
     draft.explanation = html_to_text(draft.explanation)
     if "text" in p:
         p["text"] = html_to_text(p["text"])
@@ -184,39 +183,6 @@ def _short(text: str) -> str:
     """The first words of a text, for reports."""
     words = text.split()
     return " ".join(words[:8]) + (" …" if len(words) > 8 else "")
-
-
-class _TextOnly(HTMLParser):
-    """Collect the text of HTML, with paragraph and line breaks as newlines."""
-
-    BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        """A block or break starts a new line."""
-        if tag in self.BREAKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        """Keep text (a line break in HTML source is a space)."""
-        self.parts.append(data.replace("\n", " "))
-
-
-def html_to_text(text: str) -> str:
-    """Reduce HTML to its text: tags dropped, entities resolved, blocks on their own lines."""
-    parser = _TextOnly()
-    parser.feed(text)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def _plain(text: str, fmt: str) -> str:
-    """Return text as our prompts hold it (HTML reduced to text)."""
-    return html_to_text(text) if fmt == "html" else text
 
 
 def _split_feedback(q: _Text, opening: int, closing: int) -> tuple[int, str]:

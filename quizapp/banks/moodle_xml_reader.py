@@ -8,8 +8,8 @@ import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
 
-from quizapp.banks.foreign import Draft, Note, ReadError, ReadResult, Skipped
-from quizapp.banks.gift_reader import GAP_PROMPT, html_to_text
+from quizapp.banks.foreign import GAP_PROMPT, Draft, Note, ReadError, ReadResult, Skipped
+from quizapp.banks.html_text import html_to_text
 
 # Moodle types and ours; description and category become no question.
 MAPPED = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay")

@@ -45,6 +45,16 @@ def test_multiple_choice_with_one_right_answer_is_a_single_choice(bank):
     }
 
 
+def test_equals_and_colons_in_the_question_text_are_text(bank):
+    question = only(bank, "::Q1:: 1+1=2 {T}")
+    assert (question["prompt"], question["payload"]) == ("1+1=2", {"solution": True})
+
+
+def test_answers_first_is_a_missing_word_at_the_start(bank):
+    question = only(bank, "::Continents:: { =Asia } is the largest continent in the world.")
+    assert question["payload"]["text"] == "{1} is the largest continent in the world."
+
+
 def test_title_becomes_the_key_and_answers_may_stand_on_their_own_lines(bank):
     text = "::Q1 Grab:: Wer liegt in Grants Grab?{\n  ~Grant\n  =niemand\n}"
     import_text(bank, text)
@@ -332,7 +342,9 @@ def test_keys_never_collide_with_the_banks_questions(bank):
         ("Erste? {T} und {F}", "gift_two_answer_blocks", 1),
         ("Welche? {~A ~B}", "gift_no_right_answer", 1),
         ("Welche? {=A ~}", "gift_empty_answer", 1),
-        ("Wahr? {true}", "gift_answer_without_mark", 1),
+        ("Wahr? {true}", "gift_unknown_type", 1),
+        ("Hauptstadt?\n{Paris}", "gift_unknown_type", 2),
+        ("Hauptstadt? {Paris =Berlin}", "gift_answer_without_mark", 1),
         ("::a::\n{T}", "gift_no_text", 1),
     ],
 )

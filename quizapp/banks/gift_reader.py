@@ -212,6 +212,8 @@ def _answers(q: _Text, opening: int, closing: int, title: str | None) -> Draft:
         if "#" in stripped:
             draft.note("answer_feedback")
         return draft
+    if "=" not in stripped and "~" not in stripped:
+        raise ReadError("gift_unknown_type", line, "answers", text=_short(release(stripped)))
     # Moodle's order: a ~ makes choices, = with -> a matching, else a short answer. Only a
     # short answer's = takes a weight (=%50%); in choices and pairs % is text after =.
     if "~" in stripped:

@@ -31,6 +31,10 @@ MESSAGES = {
     "gift_bad_weight": _l(
         "'%(weight)s' is not a weight; write %%50%% or %%-100%% (from -100 to 100)."
     ),
+    "gift_unknown_type": _l(
+        "{%(text)s} is no question type: mark right answers with =, wrong ones with ~, "
+        "numbers with #, or write T or F."
+    ),
     "gift_empty_answer": _l("An answer without text."),
     "gift_bad_number": _l("'%(number)s' is not a number, value:tolerance or min..max."),
     "gift_no_right_answer": _l("No answer is marked fully right."),

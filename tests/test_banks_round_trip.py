@@ -234,3 +234,11 @@ def test_a_prompt_that_starts_like_a_format_marker_stays_text():
     text = gift.question(item, "de")
     assert text == "::marke::[markdown][html] ist hier nur Text {T}"
     assert read_gift(text).drafts[0].prompt == "[html] ist hier nur Text"
+
+
+def test_a_line_that_starts_with_two_slashes_is_not_written_as_a_comment():
+    payload = {"text": "// kein Kommentar {1}.", "gaps": [{"answers": ["Rubio"]}]}
+    text = gift.question(Item("schraeg", "cloze", "Ergänze:", payload, ""), "de")
+    assert text == "::schraeg::Ergänze\\:\\n// kein Kommentar {=Rubio}."
+    [draft] = read_gift(text).drafts
+    assert (draft.prompt, draft.payload) == ("Ergänze:", payload)

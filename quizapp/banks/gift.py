@@ -54,6 +54,24 @@ def _weight(value: float) -> str:
 
 def question(item: Item, language: str) -> str | None:
     """Return one question in GIFT, or None when GIFT has no such type."""
+    text = _question(item, language)
+    return None if text is None else _no_comment_lines(text)
+
+
+def _no_comment_lines(text: str) -> str:
+    """A line starting with // would be read as a comment: join it to the one before by \\n."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        if line.lstrip().startswith("//"):
+            out[-1] += "\\n" + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _question(item: Item, language: str) -> str | None:
+    """Write one question (see question)."""
     p = item.payload
     title = f"::{escape(item.key)}::"
     text = _body(item.prompt)

@@ -299,6 +299,12 @@ def test_html_format_is_reduced_to_text(bank):
     assert notes(report) == ["html_reduced"]
 
 
+def test_images_in_html_are_reported_not_carried(bank):
+    report = import_text(bank, '[html]Wer ist das? <img src="rubio.png" alt="Foto">{=Rubio}')
+    assert stored(bank)[0]["prompt"] == "Wer ist das?"
+    assert notes(report) == ["images", "html_reduced"]
+
+
 def test_crlf_and_bom(bank):
     data = "\ufeff::a::Erste? {T}\r\n\r\n::b::Zweite?\r\n{=ja =Ja}\r\n".encode()
     report = import_questions(bank, "windows.gift", data, "gift")

@@ -53,7 +53,8 @@ MOODLE_XML = """<?xml version="1.0" encoding="UTF-8"?>
   </question>
   <question type="numerical">
     <name><text>zahl</text></name>
-    <questiontext format="html"><text>Bis wann?</text></questiontext>
+    <questiontext format="html"><text><![CDATA[Bis wann? <img src="@@PLUGINFILE@@/a.png">]]></text>
+      <file name="a.png" encoding="base64">iVBORw0KGgo=</file></questiontext>
     <answer fraction="100"><text>2035</text><tolerance>1</tolerance></answer>
     <units><unit><multiplier>1</multiplier><unit_name>Jahr</unit_name></unit></units>
   </question>
@@ -88,9 +89,11 @@ def test_moodle_xml_questions_of_the_shared_types(bank):
     assert questions["zahl"]["payload"] == {"solution": 2035, "tolerance": 1, "unit": "Jahr"}
     assert questions["essay"]["payload"] == {"min_words": 20}
     assert questions["essay"]["type"] == "reflection"
-    assert [(s.line, s.note.code) for s in report.skipped] == [(3, "category"), (39, "description")]
+    assert [(s.line, s.note.code) for s in report.skipped] == [(3, "category"), (40, "description")]
     assert [n.code for n in report.questions[2].notes] == ["partial_answer"]
-    assert [q.line for q in report.questions] == [6, 16, 22, 28, 34]
+    assert [n.code for n in report.questions[3].notes] == ["images"]
+    assert questions["zahl"]["prompt"] == "Bis wann?"
+    assert [q.line for q in report.questions] == [6, 16, 22, 28, 35]
 
 
 @pytest.mark.parametrize(

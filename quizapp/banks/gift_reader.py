@@ -143,6 +143,8 @@ def _question(q: _Text, language: str) -> Draft | Skipped:
     else:
         draft.prompt = raw_text.strip()
     if fmt == "html":
+        if "<img" in q.text.casefold():
+            notes.append(Note("images"))
         _reduce_html(draft)
         notes.append(Note("html_reduced"))
     if not draft.prompt:

@@ -55,6 +55,7 @@ MESSAGES = {
     "category": _l("Category '%(name)s': not carried (the questions go into this bank)."),
     "description": _l("Description '%(title)s': no question type shows text alone; skipped."),
     "html_reduced": _l("HTML reduced to plain text."),
+    "images": _l("Images are not carried: add them to the question here."),
     "answer_feedback": _l("Feedback on single answers is not carried for this type."),
     "several_right": _l("Several answers are right: imported as multiple choice."),
     "weights": _l("Answer weights not carried: right answers score by our rule."),

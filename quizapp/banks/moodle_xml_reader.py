@@ -38,6 +38,10 @@ class Element:
         """The children with this tag."""
         return [child for child in self.children if child.tag == tag]
 
+    def walk(self) -> "list[Element]":
+        """This element and all below it."""
+        return [self, *(node for child in self.children for node in child.walk())]
+
     def value(self, path: str, default: str = "") -> str:
         """The text at a /-separated path of child tags."""
         node: Element | None = self
@@ -94,7 +98,10 @@ def read_moodle_xml(text: str, language: str = "de") -> ReadResult:
             continue
         if kind not in MAPPED:
             raise ReadError("unknown_type", element.line, "type", type=kind)
-        result.drafts.append(_question(element, kind, language))
+        draft = _question(element, kind, language)
+        if any(node.tag == "file" or "<img" in node.text.casefold() for node in element.walk()):
+            draft.note("images")
+        result.drafts.append(draft)
     return result
 
 

@@ -107,7 +107,10 @@ def recognise_kinds(draft: Draft, names: dict[str, str]) -> None:
     """A single choice among the names of claim kinds about a quoted last line („…“) is a
     fact-or-opinion item (as our GIFT and Moodle XML exports write one)."""
     options = draft.payload.get("options") if draft.type == "single_choice" else None
-    kinds = {name: kind for kind, name in names.items()}
+    kinds: dict[str, str] = {}
+    for kind, name in names.items():
+        # "fact" and "claim" share one name (Tatsachenbehauptung): the item keys "fact".
+        kinds.setdefault(name, kind)
     if not options or any(o["text"] not in kinds or "feedback" in o for o in options):
         return
     prompt, _, last = draft.prompt.rpartition("\n")

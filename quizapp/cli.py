@@ -184,6 +184,54 @@ def export_bank(bank: str, fmt: str, output: Path | None) -> None:
         click.echo(f"wrote {output}")
 
 
+@quiz_cli.command("import-questions")
+@click.argument("bank")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gift", "moodle-xml", "yaml", "tsv"]),
+    required=True,
+    help="The file's format.",
+)
+@click.option(
+    "--tsv-as",
+    type=click.Choice(["matching", "single_choice"]),
+    default="matching",
+    show_default=True,
+    help="What tab-separated term/definition lines become.",
+)
+def import_questions(bank: str, file: Path, fmt: str, tsv_as: str) -> None:
+    """Add the questions of a GIFT, Moodle XML, bank YAML or TSV file to BANK as drafts;
+    a file with any error imports nothing."""
+    from flask_babel import force_locale
+
+    from quizapp.banks.import_messages import describe, describe_error
+    from quizapp.errors import ServiceError
+    from quizapp.services import bank_import
+
+    with force_locale("en"):
+        try:
+            target = bank_import.bank_by_slug(bank)
+            report = bank_import.import_questions(
+                target, str(file), file.read_bytes(), fmt, tsv_as=tsv_as
+            )
+        except ServiceError as error:
+            click.echo(describe_error(error))
+            click.echo(f"{file}: nothing imported")
+            sys.exit(1)
+        for question in report.questions:
+            click.echo(f"{report.file}:{question.line}: {question.key} ({question.type})")
+            for note in question.notes:
+                click.echo(f"    not carried: {describe(note.code, note.params)}")
+        for skipped in report.skipped:
+            click.echo(
+                f"{report.file}:{skipped.line}: skipped: "
+                + describe(skipped.note.code, skipped.note.params)
+            )
+        click.echo(f"{len(report.questions)} question(s) imported into {report.bank} as drafts")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users_cli)

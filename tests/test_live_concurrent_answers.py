@@ -40,7 +40,7 @@ def test_a_thousand_concurrent_answers_are_each_stored_once_and_scored(server, d
     from quizapp.extensions import db
     from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player
     from quizapp.services import live as game
-    from quizapp.services.live_scoring import points
+    from quizapp.services.live.scoring import points
 
     base = server.base
     host = log_in(base)

@@ -24,8 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from flask_babel import lazy_gettext as _l
-
 from quizapp.grading import item_id
 
 DASH = "—"
@@ -33,34 +31,20 @@ DASH = "—"
 FACILITY_BAND = (5.0, 95.0)
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 
-EXPLANATIONS = {
-    "attempts": _l("How many attempts the figures are computed from."),
-    "mean": _l("The average result of the attempts, in percent of the possible points."),
-    "median": _l("Half of the attempts scored less than this."),
-    "sd": _l("How widely results spread around the mean; 12–18 % suits a test that ranks."),
-    "skewness": _l(
-        "Asymmetry of the results: below zero most did well, above zero most did poorly."
-    ),
-    "kurtosis": _l("How peaked the results are: above 1, most learners scored about the same."),
-    "cic": _l(
-        "Cronbach's alpha: whether the questions measure the same thing; above 75 % is good."
-    ),
-    "error_ratio": _l("The share of the spread that is chance, not knowledge; below 50 % is good."),
-    "standard_error": _l("How far a single learner's result may be off by chance, in points."),
-    "facility": _l("The share of points learners got on the question: high means easy."),
-    "item_sd": _l("How differently learners did on the question."),
-    "random_guess": _l("The result someone would get by guessing an option at random."),
-    "discrimination": _l(
-        "Whether learners who do well on the rest also do well here; below zero is a warning."
-    ),
-    "efficiency": _l("Discrimination as a share of the highest this question could reach."),
-}
-
-FLAG_TEXTS = {
-    "negative_discrimination": _l("Negative discrimination: strong learners got it wrong."),
-    "too_easy": _l("Facility above 95 %: nearly everyone got it right."),
-    "too_hard": _l("Facility below 5 %: nearly everyone got it wrong."),
-}
+# Every figure a teacher sees, in the order shown; the teaching area words them.
+QUIZ_FIGURES = (
+    "attempts",
+    "mean",
+    "median",
+    "sd",
+    "skewness",
+    "kurtosis",
+    "cic",
+    "error_ratio",
+    "standard_error",
+)
+ITEM_FIGURES = ("facility", "sd", "random_guess", "discrimination", "efficiency")
+FLAGS = ("negative_discrimination", "too_easy", "too_hard")
 
 
 @dataclass

@@ -205,6 +205,7 @@ def export_data(user: User) -> dict:
         "account": {
             "id": user.id,
             "email": user.email,
+            "username": user.username,
             "display_name": user.display_name,
             "role": user.role,
             "locale": user.locale,

@@ -19,13 +19,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from quizapp import qrcodes
 from quizapp.classes import bp
 from quizapp.classes.forms import ConfirmForm, JoinForm, NewClassForm
 from quizapp.extensions import limiter
 from quizapp.live.export import cell
 from quizapp.models import SchoolClass, User
 from quizapp.services import classes as service
+from quizapp.services import school_year
 from quizapp.services.progress import local_day
+from quizapp.spreadsheets import XLSX, download, xlsx_bytes
 
 MESSAGES = {
     "name": _l("Give the class a name of at most 120 characters."),
@@ -34,6 +37,7 @@ MESSAGES = {
     "not_member": _l("This person is not in the class (any more)."),
     "no_code": _l("No free join code was found. Please try again."),
     "forbidden": _l("You may not change this class."),
+    "archived": _l("This class is archived: it can no longer be changed."),
 }
 
 
@@ -81,10 +85,11 @@ def _render_index(new_form=None, join_form=None, status=200):
         render_template(
             "classes/index.html",
             teaching=teaching,
+            archived=school_year.archived_classes(me) if teaching is not None else [],
             joined=service.classes_of_learner(me),
             assigned=service.quizzes_for_member(me),
             new_form=new_form or NewClassForm(formdata=None),
-            join_form=join_form or JoinForm(formdata=None),
+            join_form=join_form or JoinForm(formdata=None, code=request.args.get("code", "")[:20]),
         ),
         status,
     )
@@ -172,6 +177,12 @@ def show(class_id: int):
         quizzes=quizzes,
         book=service.gradebook(school_class, assigned=quizzes, people=members),
         join_url=_join_url(),
+        join_link=_join_url() + "?code=" + school_class.join_code,
+        qr=qrcodes.svg(
+            _join_url() + "?code=" + school_class.join_code,
+            _("QR code: join the class %(name)s", name=school_class.name),
+        ),
+        confirm=ConfirmForm(formdata=None),
     )
 
 
@@ -220,6 +231,15 @@ def gradebook_csv(class_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.route("/classes/<int:class_id>/gradebook.xlsx")
+@login_required
+def gradebook_xlsx(class_id: int):
+    """The gradebook as an Excel workbook, the same table as the CSV."""
+    school_class = _managed_class(class_id)
+    body = xlsx_bytes({_("Gradebook"): _gradebook_table(service.gradebook(school_class))})
+    return download(body, XLSX, f"gradebook-{school_class.id}.xlsx")
 
 
 @bp.route("/classes/<int:class_id>/members/<int:user_id>/remove", methods=["POST"])

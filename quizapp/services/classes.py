@@ -114,7 +114,7 @@ def join_class(user: User, code: str) -> tuple[SchoolClass, bool]:
     school_class = db.session.scalar(
         select(SchoolClass).where(SchoolClass.join_code == normalize_code(code))
     )
-    if school_class is None:
+    if school_class is None or school_class.archived_at is not None:
         raise ClassError("unknown")
     if school_class.teacher_id == user.id:
         raise ClassError("own_class")
@@ -161,7 +161,8 @@ def leave_class(user: User, class_id: int) -> SchoolClass:
 
 def remove_member(teacher: User, class_id: int, user_id: int) -> User:
     """Take a member out of the teacher's class; return the person removed."""
-    _managed(teacher, class_id)
+    if _managed(teacher, class_id).archived_at is not None:
+        raise ClassError("archived")
     member = db.session.get(User, user_id)
     _drop_membership(class_id, user_id)
     return member
@@ -197,14 +198,19 @@ def _summaries(query) -> list[ClassSummary]:
 
 def classes_of_teacher(teacher: User) -> list[ClassSummary]:
     """Return the classes the teacher runs, by name."""
-    return _summaries(select(SchoolClass).where(SchoolClass.teacher_id == teacher.id))
+    return _summaries(
+        select(SchoolClass).where(
+            SchoolClass.teacher_id == teacher.id, SchoolClass.archived_at.is_(None)
+        )
+    )
 
 
 def classes_of_learner(user: User) -> list[ClassSummary]:
     """Return the classes the user is a member of, by name."""
     return _summaries(
         select(SchoolClass).where(
-            SchoolClass.id.in_(select(Membership.class_id).where(Membership.user_id == user.id))
+            SchoolClass.id.in_(select(Membership.class_id).where(Membership.user_id == user.id)),
+            SchoolClass.archived_at.is_(None),
         )
     )
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SubmitField, TextAreaField
+from wtforms import DecimalField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from quizapp.services.pupils import MAX_PUPILS
@@ -24,3 +24,15 @@ class PupilsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class CommentForm(FlaskForm):
+    """The teacher's comment on one reflection, with optional points."""
+
+    comment = TextAreaField(_l("Comment"))
+    points = DecimalField(
+        _l("Points (optional, 0–10)"),
+        places=1,
+        validators=[Optional(), NumberRange(0, 10, message=_l("Give 0 to 10 points."))],
+    )
+    submit = SubmitField(_l("Save comment"))

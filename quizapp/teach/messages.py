@@ -15,6 +15,10 @@ MESSAGES = {
     "not_member": _l("This person is not in the class (any more)."),
     "not_your_pupil": _l("Only the teacher who made this account can reset its password."),
     "count_range": _l("Give a number from 1 to %(max)s."),
+    "not_reflection": _l("Only free-text answers are commented here."),
+    "comment_too_long": _l("A comment has at most %(max)s characters."),
+    "points_range": _l("Give 0 to %(max)s points."),
+    "no_code": _l("No free join code was found. Please try again."),
 }
 
 EXPLANATIONS = {

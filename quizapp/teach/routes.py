@@ -1,19 +1,20 @@
 """Teaching pages. Views check the form, call the services, render; services own the data."""
 
-import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from quizapp import qrcodes
 from quizapp.errors import ServiceError
 from quizapp.models import SchoolClass, User
 from quizapp.security import role_required
 from quizapp.services import classes as class_service
-from quizapp.services import item_statistics, pupils
+from quizapp.services import item_statistics, pupils, school_year
+from quizapp.services import reflections as reflection_service
 from quizapp.spreadsheets import CSV, XLSX, csv_text, download, xlsx_bytes
 from quizapp.statistics import DASH, QuizStats, figure
 from quizapp.teach import bp
-from quizapp.teach.forms import ConfirmForm, PupilsForm
+from quizapp.teach.forms import CommentForm, ConfirmForm, PupilsForm
 from quizapp.teach.messages import EXPLANATIONS, FLAGS, LABELS, message
 
 
@@ -43,14 +44,8 @@ def join_link(school_class: SchoolClass) -> str:
 
 def join_qr(school_class: SchoolClass) -> str:
     """Return the class's join link as an inline SVG QR code."""
-    return segno.make(join_link(school_class), error="m").svg_inline(
-        scale=1,
-        border=2,
-        omitsize=True,
-        title=_("QR code: join the class %(name)s", name=school_class.name),
-        svgclass="qr",
-        lineclass="qr-line",
-    )
+    title = _("QR code: join the class %(name)s", name=school_class.name)
+    return qrcodes.svg(join_link(school_class), title)
 
 
 def _pupils_page(school_class: SchoolClass, form: PupilsForm, status: int = 200):
@@ -213,3 +208,93 @@ def bank_statistics(slug: str, fmt: str | None = None):
     except ServiceError as error:
         _refused(error)
     return _statistics_response(bank.title, stats, fmt, f"statistics-bank-{bank.slug}")
+
+
+@bp.route("/classes/<int:class_id>/rotate-code", methods=["POST"])
+@role_required("teacher")
+def rotate_code(class_id: int):
+    """Give the class a new join code (the old one stops working)."""
+    school_class = _managed_class(class_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            school_year.rotate_code(_me(), school_class.id)
+        except ServiceError as error:
+            flash(message(error), "error")
+        else:
+            flash(_("The class has a new join code; the old one no longer works."))
+    else:
+        flash(_("The form expired. Please send it again."), "error")
+    return redirect(url_for("classes.show", class_id=class_id))
+
+
+@bp.route("/classes/<int:class_id>/archive", methods=["POST"])
+@role_required("teacher")
+def archive(class_id: int):
+    """Archive the class at the end of the year, or (restore=1) bring it back."""
+    school_class = _managed_class(class_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(url_for("classes.show", class_id=class_id))
+    restore = request.form.get("restore") == "1"
+    school_year.set_archived(_me(), school_class.id, not restore)
+    if restore:
+        flash(_("The class “%(name)s” is active again.", name=school_class.name))
+        return redirect(url_for("classes.show", class_id=class_id))
+    flash(
+        _(
+            "The class “%(name)s” is archived: read-only and out of the lists.",
+            name=school_class.name,
+        )
+    )
+    return redirect(url_for("classes.index"))
+
+
+@bp.route("/quizzes/<int:quiz_id>/reflections", methods=["GET", "POST"])
+@login_required
+def reflections(quiz_id: int):
+    """Every reflection of a quiz by question (or ?by=pupil); the teacher comments each."""
+    try:
+        quiz, found = reflection_service.reflections(_me(), quiz_id)
+    except ServiceError as error:
+        _refused(error)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        response_id = request.form.get("response_id", type=int) or 0
+        form = CommentForm(prefix=f"r{response_id}")
+        if form.validate_on_submit():
+            points = float(form.points.data) if form.points.data is not None else None
+            try:
+                reflection_service.comment(
+                    _me(), quiz.id, response_id, form.comment.data or "", points
+                )
+            except ServiceError as error:
+                if error.field is None:
+                    _refused(error)
+                errors[response_id] = message(error)
+            else:
+                flash(_("The comment is saved; the learner sees it with their answer."))
+                return redirect(request.full_path.rstrip("?") + f"#r{response_id}")
+        else:
+            errors[response_id] = "; ".join(str(e) for f in form for e in f.errors) or _(
+                "The form expired. Please send it again."
+            )
+    by_pupil = request.args.get("by") == "pupil"
+    if by_pupil:
+        found = sorted(found, key=lambda r: (r.author.lower(), r.answered_at))
+    forms = {
+        r.response_id: CommentForm(
+            formdata=None, prefix=f"r{r.response_id}", comment=r.comment, points=r.points
+        )
+        for r in found
+    }
+    return (
+        render_template(
+            "teach/reflections.html",
+            quiz=quiz,
+            found=found,
+            forms=forms,
+            errors=errors,
+            by_pupil=by_pupil,
+        ),
+        400 if errors else 200,
+    )

@@ -11,14 +11,17 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from quizapp.services.progress import TIMEZONE
 from quizapp.services.quizzes import QuizError, QuizSettings
+from quizapp.services.schedule import REVIEW_PARTS
 
 
 def raw_answer(qtype: str, view: dict, form: MultiDict):
@@ -50,6 +53,26 @@ def optional_id(value):
     if value in (None, ""):
         return None
     return int(value)
+
+
+REVIEW_CHOICES = [
+    SelectChoice("score", _l("the score")),
+    SelectChoice("correctness", _l("whether each answer was right")),
+    SelectChoice("answers", _l("the right answers")),
+    SelectChoice("explanations", _l("explanations and sources")),
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _utc(moment):
+    """A local form date as naive UTC (None stays None)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
 
 
 class QuizForm(FlaskForm):
@@ -99,6 +122,26 @@ class QuizForm(FlaskForm):
         tz=TIMEZONE,
         validators=[Optional()],
     )
+    open_at = DateTimeLocalField(
+        _l("Open from"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        tz=TIMEZONE,
+        validators=[Optional()],
+    )
+    late_policy = RadioField(
+        _l("Attempts after the due date"),
+        choices=[
+            SelectChoice("accept", _l("Accepted and marked late")),
+            SelectChoice("refuse", _l("Refused")),
+        ],
+        default="accept",
+    )
+    review_now = MultiCheckboxField(
+        _l("Right after handing in, learners see"), choices=REVIEW_CHOICES, default=REVIEW_PARTS
+    )
+    review_after_due = MultiCheckboxField(
+        _l("After the due date, learners see"), choices=REVIEW_CHOICES, default=REVIEW_PARTS
+    )
     submit = SubmitField(_l("Create quiz"))
 
     def settings(self) -> QuizSettings:
@@ -116,7 +159,11 @@ class QuizForm(FlaskForm):
             attempts_allowed=self.attempts_allowed.data,
             grading_method=self.grading_method.data,
             class_id=self.class_id.data,
-            due_at=due.astimezone(UTC).replace(tzinfo=None) if due else None,
+            due_at=_utc(due),
+            open_at=_utc(self.open_at.data),
+            late_policy=self.late_policy.data,
+            review_now=list(self.review_now.data or []),
+            review_after_due=list(self.review_after_due.data or []),
         )
 
     def show_errors(self, error: QuizError) -> None:
@@ -146,4 +193,7 @@ SETTINGS_ERRORS = {
     "not_your_class": _l("Choose one of your own classes."),
     "due_without_class": _l("A due date needs a class: choose the class first."),
     "due_in_past": _l("The due date has to be in the future."),
+    "open_after_due": _l("The quiz has to open before its due date."),
+    "unknown_late_policy": _l("Choose whether late attempts are accepted."),
+    "unknown_review_part": _l("Choose from the listed options."),
 }

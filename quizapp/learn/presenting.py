@@ -42,6 +42,8 @@ ERRORS = {
     "invalid_answer": _l("This answer could not be read."),
     "no_attempts_left": _l("You have used all attempts allowed for this quiz."),
     "empty_quiz": _l("This quiz has no published questions yet."),
+    "not_open": _l("This quiz is not open yet."),
+    "past_due": _l("The due date has passed: this quiz takes no more attempts."),
     "no_owner": _l("Start the quiz from its page first."),
     "not_finished": _l("Finish the attempt first."),
     "nothing_wrong": _l("You got every question right: there is nothing to retry."),

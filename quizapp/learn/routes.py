@@ -26,7 +26,7 @@ from quizapp.learn.presenting import (
 from quizapp.models import Attempt, Bank, Quiz, utcnow
 from quizapp.security import role_required
 from quizapp.services import attempts as service
-from quizapp.services import quizzes
+from quizapp.services import quizzes, schedule
 
 MODES = ("practice", "exam")
 
@@ -295,13 +295,20 @@ def results(attempt_id: int):
     responses = service.responses_of(attempt)
     items = [feedback(v, responses.get(v.id)) for v in service.attempt_versions(attempt)]
     owner = current_owner()
+    review = schedule.review_parts(attempt.quiz, utcnow())
     return render_template(
         "learn/results.html",
         attempt=attempt,
         quiz=attempt.quiz,
         items=items,
-        wrong=sum(1 for i in items if i.status in ("wrong", "partly", "unanswered")),
-        quiz_result=service.quiz_result(attempt.quiz, owner),
+        review=review,
+        more_later=schedule.more_after_due(attempt.quiz, utcnow()),
+        wrong=(
+            sum(1 for i in items if i.status in ("wrong", "partly", "unanswered"))
+            if "correctness" in review
+            else 0
+        ),
+        quiz_result=service.quiz_result(attempt.quiz, owner) if "score" in review else None,
         left=service.attempts_left(attempt.quiz, owner),
         guest=not current_user.is_authenticated,
     )

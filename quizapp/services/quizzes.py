@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionVersion, Quiz, SchoolClass, User, utcnow
+from quizapp.services.schedule import LATE_POLICIES, REVIEW_PARTS
 
 # What a quiz asks: every published question, those with one tag, or N drawn per attempt.
 SELECTIONS = ("all", "tag", "random")
@@ -98,6 +99,12 @@ class QuizSettings:
     grading_method: str = "highest"
     class_id: int | None = None
     due_at: datetime | None = None
+    open_at: datetime | None = None
+    # After the due date: "accept" (marked late) or "refuse" new attempts.
+    late_policy: str = "accept"
+    # Review options (see services/schedule.py); None shows everything.
+    review_now: list[str] | None = None
+    review_after_due: list[str] | None = None
 
 
 class QuizError(ValueError):
@@ -144,6 +151,14 @@ def _check(teacher: User, bank: Bank, s: QuizSettings, now: datetime) -> dict:
         errors["due_at"] = ("due_without_class", {})
     elif s.due_at is not None and s.due_at <= now:
         errors["due_at"] = ("due_in_past", {})
+    if s.open_at is not None and s.due_at is not None and s.open_at >= s.due_at:
+        errors["open_at"] = ("open_after_due", {})
+    if s.late_policy not in LATE_POLICIES:
+        errors["late_policy"] = ("unknown_late_policy", {})
+    for name in ("review_now", "review_after_due"):
+        chosen = getattr(s, name)
+        if chosen is not None and not set(chosen) <= set(REVIEW_PARTS):
+            errors[name] = ("unknown_review_part", {})
     return errors
 
 
@@ -153,8 +168,8 @@ def create_quiz(
     """Check a teacher's settings and save the quiz over the bank; QuizError names what is wrong.
 
     A time limit is optional in both modes (DESIGN §4: exams have an optional one): a timed
-    practice is a drill, an untimed exam suits homework with a due date. The due date is shown,
-    not enforced: attempts after it still count, so the teacher sees who was late.
+    practice is a drill, an untimed exam suits homework with a due date. After the due date
+    new attempts are refused or accepted and marked late, as the teacher chose.
     """
     now = now or utcnow()
     errors = _check(teacher, bank, settings, now)
@@ -175,6 +190,10 @@ def create_quiz(
         grading_method=settings.grading_method,
         class_id=settings.class_id,
         due_at=settings.due_at,
+        open_at=settings.open_at,
+        late_policy=settings.late_policy,
+        review_now=settings.review_now,
+        review_after_due=settings.review_after_due,
         created_by_id=teacher.id,
         created_at=now,
     )

@@ -170,16 +170,17 @@ def _option_counts(item: Item, answers: list[object]) -> list[OptionCount]:
     return counts
 
 
-def _item_stats(item: Item, taken: list[Taken]) -> ItemStats:
-    """The figures of one question over the attempts that presented it."""
-    present = [t for t in taken if item.key in t.scores]
-    answered = [t for t in present if t.scores[item.key] is not None]
+def _item_stats(item: Item, taken: list[Taken], totals: list[float]) -> ItemStats:
+    """The figures of one question over the attempts that presented it (`totals`: each
+    attempt's raw total, in the order of `taken`)."""
+    present = [(t, total) for t, total in zip(taken, totals, strict=True) if item.key in t.scores]
+    answered = [t for t, _ in present if t.scores[item.key] is not None]
     result = ItemStats(item, len(present), random_guess=_percent(random_guess_score(item)))
-    result.options = _option_counts(item, [t.answers.get(item.key) for t in present])
+    result.options = _option_counts(item, [t.answers.get(item.key) for t, _ in present])
     if not answered:
         return result
-    xs = [t.scores[item.key] or 0.0 for t in present]
-    rest = [sum(s or 0.0 for s in t.scores.values()) - x for t, x in zip(present, xs, strict=True)]
+    xs = [t.scores[item.key] or 0.0 for t, _ in present]
+    rest = [total - x for (_, total), x in zip(present, xs, strict=True)]
     result.facility = 100 * sum(xs) / len(xs)
     var_x, var_rest = _variance(xs), _variance(rest)
     if var_x is not None:
@@ -234,10 +235,9 @@ def quiz_statistics(items: list[Item], taken: list[Taken]) -> QuizStats:
         for t in taken
         if any(k in keys for k in t.scores)
     ]
-    per_item = [_item_stats(item, scored) for item in graded]
-    totals = [
-        100 * sum(s or 0.0 for s in t.scores.values()) / len(t.scores) for t in scored if t.scores
-    ]
+    raw_totals = [sum(s or 0.0 for s in t.scores.values()) for t in scored]
+    per_item = [_item_stats(item, scored, raw_totals) for item in graded]
+    totals = [100 * raw / len(t.scores) for t, raw in zip(scored, raw_totals, strict=True)]
     n = len(totals)
     mean = sum(totals) / n if n else None
     median = stats.median(totals) if n else None
@@ -245,7 +245,6 @@ def quiz_statistics(items: list[Item], taken: list[Taken]) -> QuizStats:
     sd = math.sqrt(var_total) if var_total is not None else None
     skewness, kurtosis = _shape(totals)
     cic = error_ratio = standard_error = None
-    raw_totals = [sum(s or 0.0 for s in t.scores.values()) for t in scored]
     var_raw = _variance(raw_totals)
     item_vars = [
         _variance([t.scores[i.key] or 0.0 for t in scored if i.key in t.scores]) for i in graded

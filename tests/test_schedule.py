@@ -172,3 +172,40 @@ def test_an_exams_answers_stay_hidden_until_the_due_date(app, school):
     export = json.loads(learner.get("/me/export.json").get_data(as_text=True))
     [exported] = [a for a in export["attempts"] if a["id"] == attempt_id]
     assert [r["correct"] for r in exported["responses"]] == [True]
+
+
+def test_start_page_lists_open_assignments_first_with_due_dates_and_status(app, school):
+    """Late, in progress and not started come before done, each with its status in words."""
+    with app.app_context():
+        bank_id = db.session.scalar(select(Quiz.bank_id)) or make_bank(slug="b2").id
+        now = utcnow()
+        quizzes = {}
+        for title, due in (
+            ("Erledigt", now + timedelta(days=1)),
+            ("Offen", now + timedelta(days=3)),
+            ("Überfällig", now - timedelta(days=1)),
+            ("Begonnen", now + timedelta(days=2)),
+        ):
+            quiz = Quiz(bank_id=bank_id, title=title, class_id=school["class_id"], due_at=due)
+            db.session.add(quiz)
+            db.session.flush()
+            quizzes[title] = quiz.id
+        db.session.add_all(
+            [
+                Attempt(
+                    quiz_id=quizzes["Erledigt"],
+                    user_id=school["learner_id"],
+                    finished_at=now,
+                    score=1,
+                    max_score=1,
+                ),
+                Attempt(quiz_id=quizzes["Begonnen"], user_id=school["learner_id"]),
+            ]
+        )
+        db.session.commit()
+    page = text(school["learner"].get("/"))
+    order = [page.index(title) for title in ("Überfällig", "Begonnen", "Offen", "Erledigt")]
+    assert order == sorted(order)
+    for status in ("verspätet: nicht abgegeben", "begonnen", "nicht begonnen", "erledigt"):
+        assert status in page
+    assert "Deine Aufgaben" not in text(school["teacher"].get("/"))

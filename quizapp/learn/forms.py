@@ -70,6 +70,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _local(moment):
+    """A naive-UTC moment as an aware German time for the form (None stays None)."""
+    return moment.replace(tzinfo=UTC).astimezone(TIMEZONE) if moment else None
+
+
 def _utc(moment):
     """A local form date as naive UTC (None stays None)."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
@@ -85,6 +90,7 @@ class QuizForm(FlaskForm):
             SelectChoice("all", _l("All published questions of the bank")),
             SelectChoice("tag", _l("Only the questions with one tag")),
             SelectChoice("random", _l("A number of questions drawn at random for each attempt")),
+            SelectChoice("pick", _l("Questions I pick one by one (next page)")),
         ],
         default="all",
     )
@@ -166,6 +172,32 @@ class QuizForm(FlaskForm):
             review_after_due=list(self.review_after_due.data or []),
         )
 
+    def fill(self, settings: QuizSettings) -> None:
+        """Show a quiz's settings in the form (dates in German time)."""
+        for name in (
+            "title",
+            "selection",
+            "tag",
+            "count",
+            "mode",
+            "shuffle_questions",
+            "shuffle_options",
+            "time_limit_minutes",
+            "attempts_allowed",
+            "grading_method",
+            "class_id",
+            "late_policy",
+        ):
+            getattr(self, name).data = getattr(settings, name)
+        self.due_at.data = _local(settings.due_at)
+        self.open_at.data = _local(settings.open_at)
+        self.review_now.data = list(
+            REVIEW_PARTS if settings.review_now is None else settings.review_now
+        )
+        self.review_after_due.data = list(
+            REVIEW_PARTS if settings.review_after_due is None else settings.review_after_due
+        )
+
     def show_errors(self, error: QuizError) -> None:
         """Put the service's reasons next to the fields they are about."""
         for name, (code, params) in error.errors.items():
@@ -193,7 +225,39 @@ SETTINGS_ERRORS = {
     "not_your_class": _l("Choose one of your own classes."),
     "due_without_class": _l("A due date needs a class: choose the class first."),
     "due_in_past": _l("The due date has to be in the future."),
+    "questions_locked": _l(
+        "Learners have started this quiz: which questions it asks can no longer change. "
+        "Duplicate it to ask other questions."
+    ),
     "open_after_due": _l("The quiz has to open before its due date."),
     "unknown_late_policy": _l("Choose whether late attempts are accepted."),
     "unknown_review_part": _l("Choose from the listed options."),
+}
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (duplicate, delete): only the CSRF token."""
+
+
+PICK_ERRORS = {
+    "not_picking": _l("This quiz does not use picked questions: choose that in its settings."),
+    "questions_locked": _l(
+        "Learners have started this quiz: its questions can no longer change. "
+        "Duplicate it to ask other questions."
+    ),
+    "unknown_question": _l("This question is not a published question of the bank."),
+    "unknown_action": _l("This button does not exist."),
+    "forbidden": _l("You may only change your own quizzes."),
+}
+# Question type names for the picking filter (the same words as the bank pages).
+TYPE_NAMES = {
+    "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"),
+    "true_false": _l("True or false"),
+    "cloze": _l("Fill in the gaps"),
+    "numeric": _l("Number"),
+    "ordering": _l("Put in order"),
+    "matching": _l("Matching"),
+    "fact_or_opinion": _l("Fact or opinion?"),
+    "reflection": _l("Reflection"),
 }

@@ -43,6 +43,7 @@ ERRORS = {
     "no_attempts_left": _l("You have used all attempts allowed for this quiz."),
     "empty_quiz": _l("This quiz has no published questions yet."),
     "not_open": _l("This quiz is not open yet."),
+    "archived": _l("This quiz was deleted by its teacher; the results stay."),
     "past_due": _l("The due date has passed: this quiz takes no more attempts."),
     "no_owner": _l("Start the quiz from its page first."),
     "not_finished": _l("Finish the attempt first."),

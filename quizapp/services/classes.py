@@ -254,7 +254,10 @@ def quizzes_for_member(user: User) -> dict[int, list[Quiz]]:
     soonest due first, undated last."""
     rows = db.session.scalars(
         select(Quiz)
-        .where(Quiz.class_id.in_(select(Membership.class_id).where(Membership.user_id == user.id)))
+        .where(
+            Quiz.class_id.in_(select(Membership.class_id).where(Membership.user_id == user.id)),
+            Quiz.archived_at.is_(None),
+        )
         .order_by(Quiz.due_at.is_(None), Quiz.due_at, Quiz.title, Quiz.id)
     )
     found: dict[int, list[Quiz]] = {}

@@ -16,7 +16,9 @@ ALL_PARTS = frozenset(REVIEW_PARTS)
 
 
 def start_refusal(quiz: Quiz, now: datetime) -> str | None:
-    """The reason a new attempt may not start now (not_open, past_due), or None."""
+    """The reason a new attempt may not start now (archived, not_open, past_due), or None."""
+    if quiz.archived_at is not None:
+        return "archived"
     if quiz.open_at is not None and now < quiz.open_at:
         return "not_open"
     if quiz.due_at is not None and now > quiz.due_at and quiz.late_policy == "refuse":

@@ -117,3 +117,42 @@ def test_teacher_pupil_reflection_comment_and_statistics(new_page, live_server, 
     pupil.get_by_text("Gute Idee – welche Quelle?").wait_for()
     assert serious_violations(pupil) == []
     save_screenshot(pupil, "results-with-comment-phone")
+
+
+def test_teacher_picks_questions_by_keyboard_on_a_phone(new_page, live_server, auth, app):
+    """Pick page, settings and delete pages on a phone: filter, add, reorder; axe clean."""
+    auth.create_user(email="kant@example.org", name="Herr Kant", role="teacher")
+    with app.app_context():
+        slug = make_bank(slug="auswahl").slug
+    teacher = new_page()
+    _login(teacher, live_server, "kant@example.org")
+    teacher.goto(f"{live_server}/quizzes/new?bank={slug}")
+    teacher.get_by_label("Titel").fill("Ausgewählt")
+    teacher.get_by_label("Fragen, die ich einzeln auswähle").check()
+    teacher.get_by_role("button", name="Quiz erstellen").click()
+    teacher.get_by_role("heading", name="Fragen auswählen: Ausgewählt").wait_for()
+    assert serious_violations(teacher) == []
+    teacher.get_by_label("Typ").select_option(label="Richtig oder falsch")
+    teacher.get_by_role("button", name="Filtern").click()
+    add = teacher.get_by_role("button", name=re.compile("^Hinzufügen"))
+    assert add.count() == 1
+    add.first.focus()
+    teacher.keyboard.press("Enter")
+    teacher.get_by_role("heading", name="1 Frage ausgewählt, in dieser Reihenfolge").wait_for()
+    teacher.goto(teacher.url.split("?")[0])
+    teacher.get_by_role("button", name=re.compile("^Hinzufügen")).first.click()
+    teacher.get_by_role("heading", name="2 Fragen ausgewählt, in dieser Reihenfolge").wait_for()
+    second = teacher.locator(".chosen .chosen-prompt").nth(1).inner_text()
+    teacher.get_by_role("button", name=re.compile("^Nach oben")).nth(1).click()
+    teacher.get_by_role("heading", name="2 Fragen ausgewählt, in dieser Reihenfolge").wait_for()
+    assert teacher.locator(".chosen .chosen-prompt").first.inner_text() == second
+    assert teacher.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert serious_violations(teacher) == []
+    teacher.get_by_role("link", name="Einstellungen").click()
+    teacher.get_by_role("heading", name="Quiz-Einstellungen: Ausgewählt").wait_for()
+    assert serious_violations(teacher) == []
+    quiz_id = teacher.url.split("/")[-2]
+    teacher.goto(f"{live_server}/quizzes/{quiz_id}/delete")
+    assert serious_violations(teacher) == []
+    teacher.get_by_role("button", name="Quiz löschen").click()
+    teacher.get_by_text("Das Quiz ist gelöscht.").wait_for()

@@ -1,7 +1,7 @@
 """school year: pupil accounts, quiz dates and review options, archiving, comments
 
 Revision ID: 26415b4d9fc2
-Revises: 1b7972120d4a
+Revises: 5c1e0a7d2b93
 Create Date: 2026-11-27 08:08:02.824772
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '26415b4d9fc2'
-down_revision = '1b7972120d4a'
+down_revision = '5c1e0a7d2b93'
 branch_labels = None
 depends_on = None
 

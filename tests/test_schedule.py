@@ -11,7 +11,7 @@ from quizapp.models import Attempt, Membership, Quiz, SchoolClass, utcnow
 from quizapp.services import attempts as attempts_service
 from quizapp.services.progress import TIMEZONE
 from tests.conftest import csrf_token
-from tests.factories import make_bank, right_answer
+from tests.factories import make_bank, right_answer, wrong_answer
 from tests.test_quiz_authoring import FORM_DEFAULTS, browser, created_quiz_id, start, text
 
 EVERYTHING = ["score", "correctness", "answers", "explanations"]
@@ -142,8 +142,10 @@ def test_an_exams_answers_stay_hidden_until_the_due_date(app, school):
         attempt = db.session.get(Attempt, attempt_id)
         versions = attempts_service.attempt_versions(attempt)
         attempts_service.record_answer(attempt, versions[0].id, right_answer(versions[0]))
+        attempts_service.record_answer(attempt, versions[1].id, wrong_answer(versions[1]))
         attempts_service.finish_attempt(attempt)
         solution_words = [str(v.explanation) for v in versions]
+        wrong_prompt = versions[1].prompt
     page = text(learner.get(f"/attempts/{attempt_id}/results"))
     assert "1 von 2 Punkten" in page
     for hidden in ("Richtige Antwort", "Richtig!", "Erklärung", *solution_words):
@@ -161,6 +163,7 @@ def test_an_exams_answers_stay_hidden_until_the_due_date(app, school):
     [exported] = [a for a in export["attempts"] if a["id"] == attempt_id]
     assert exported["score"] == 1
     assert all(r["correct"] is None and r["score"] is None for r in exported["responses"])
+    assert wrong_prompt not in text(learner.get("/mistakes"))
 
     _set(app, quiz_id, due_at=utcnow() - timedelta(minutes=1))
     page = text(learner.get(f"/attempts/{attempt_id}/results"))
@@ -171,7 +174,8 @@ def test_an_exams_answers_stay_hidden_until_the_due_date(app, school):
     assert results["questions"][0]["solution"] is not None
     export = json.loads(learner.get("/me/export.json").get_data(as_text=True))
     [exported] = [a for a in export["attempts"] if a["id"] == attempt_id]
-    assert [r["correct"] for r in exported["responses"]] == [True]
+    assert [r["correct"] for r in exported["responses"]] == [True, False]
+    assert wrong_prompt in text(learner.get("/mistakes"))
 
 
 def test_start_page_lists_open_assignments_first_with_due_dates_and_status(app, school):

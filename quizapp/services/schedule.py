@@ -8,7 +8,10 @@ Unset review options (None) show everything, as before they existed.
 
 from datetime import datetime
 
-from quizapp.models import Quiz
+from sqlalchemy import or_, select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, Quiz
 
 REVIEW_PARTS = ("score", "correctness", "answers", "explanations")
 LATE_POLICIES = ("accept", "refuse")
@@ -63,3 +66,20 @@ def restrict_feedback(data: dict, parts: frozenset[str]) -> dict:
     if "explanations" not in parts:
         data.update(explanation=None, claim=None)
     return data
+
+
+def hidden_quiz_ids(user_id: int, part: str, now: datetime) -> list[int]:
+    """The quizzes the learner attempted whose review options hide `part` now (one query):
+    progress pages leave their answers out, so nothing shows before the teacher allows it."""
+    rows = db.session.execute(
+        select(Quiz.id, Quiz.review_now, Quiz.review_after_due, Quiz.due_at)
+        .where(
+            Quiz.id.in_(select(Attempt.quiz_id).where(Attempt.user_id == user_id)),
+            or_(Quiz.review_now.is_not(None), Quiz.review_after_due.is_not(None)),
+        )
+    )
+    return [
+        quiz_id
+        for quiz_id, review_now, review_after_due, due_at in rows
+        if part not in parts_of(review_now, review_after_due, due_at, now)
+    ]

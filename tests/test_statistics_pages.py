@@ -100,6 +100,7 @@ def test_statistics_download_as_csv_and_xlsx_read_back(app, scripted):
         items = table[header + 1 : header + 5]
         assert [float(r[3]) for r in items] == pytest.approx(facilities)
         assert int(table[1][1]) == 6
+    assert f'href="/banks/{slug}/statistics"' in kant.get(f"/banks/{slug}").get_data(as_text=True)
     bank = kant.get(f"/banks/{slug}/statistics.xlsx")
     assert bank.status_code == 200 and bank.mimetype.endswith("spreadsheetml.sheet")
 

@@ -72,8 +72,7 @@ def hidden_quiz_ids(user_id: int, part: str, now: datetime) -> list[int]:
     """The quizzes the learner attempted whose review options hide `part` now (one query):
     progress pages leave their answers out, so nothing shows before the teacher allows it."""
     rows = db.session.execute(
-        select(Quiz.id, Quiz.review_now, Quiz.review_after_due, Quiz.due_at)
-        .where(
+        select(Quiz.id, Quiz.review_now, Quiz.review_after_due, Quiz.due_at).where(
             Quiz.id.in_(select(Attempt.quiz_id).where(Attempt.user_id == user_id)),
             or_(Quiz.review_now.is_not(None), Quiz.review_after_due.is_not(None)),
         )

@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, insert, select, update  # noqa: E402
 
 from quizapp import create_app  # noqa: E402
-from quizapp.auth import service as accounts  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
 from quizapp.models import (  # noqa: E402
     Attempt,
@@ -41,7 +40,7 @@ from quizapp.models import (  # noqa: E402
     User,
 )
 from quizapp.security import hash_password  # noqa: E402
-from quizapp.services import reviews  # noqa: E402
+from quizapp.services import accounts, reviews  # noqa: E402
 from tests.factories import add_questions, make_bank, make_quiz  # noqa: E402
 
 BANKS = 5

@@ -8,10 +8,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from quizapp.auth import service as accounts
+from quizapp.errors import ServiceError
 from quizapp.models.users import ROLES
+from quizapp.services import accounts
 
 users_cli = AppGroup("users", help="Manage accounts.")
+# How the CLI words the account service's refusals (it speaks English, like its help).
+CLI_REFUSALS = {"email_taken": "email taken", "unknown_role": "unknown role"}
 
 
 @users_cli.command("create")
@@ -25,8 +28,8 @@ def create_user(email: str, display_name: str, role: str, password: str) -> None
         raise click.ClickException("the password needs at least 10 characters")
     try:
         user = accounts.register(email, display_name, password, role=role)
-    except accounts.AccountError as error:
-        raise click.ClickException(f"{email}: {error}") from None
+    except ServiceError as error:
+        raise click.ClickException(f"{email}: {CLI_REFUSALS.get(error.code, error.code)}") from None
     click.echo(f"created {role} {user.email} (id {user.id})")
 
 

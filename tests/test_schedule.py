@@ -6,10 +6,10 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.dates import TIMEZONE
 from quizapp.extensions import db
 from quizapp.models import Attempt, Membership, Quiz, SchoolClass, utcnow
 from quizapp.services import attempts as attempts_service
-from quizapp.services.progress import TIMEZONE
 from tests.conftest import csrf_token
 from tests.factories import make_bank, right_answer, wrong_answer
 from tests.test_quiz_authoring import FORM_DEFAULTS, browser, created_quiz_id, start, text

@@ -13,10 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-
-def strip(value):
-    """Trim surrounding whitespace."""
-    return value.strip() if isinstance(value, str) else value
+from quizapp.forms import strip
 
 
 class ProposeForm(FlaskForm):

@@ -19,12 +19,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from quizapp.services.progress import TIMEZONE
-from quizapp.services.quizzes import QuizError, QuizSettings
+from quizapp.dates import TIMEZONE
+from quizapp.errors import ServiceError
+from quizapp.forms import strip
+from quizapp.grading import RawAnswer
+from quizapp.services.quizzes import QuizSettings
 from quizapp.services.schedule import REVIEW_PARTS
 
 
-def raw_answer(qtype: str, view: dict, form: MultiDict):
+def raw_answer(qtype: str, view: dict, form: MultiDict) -> RawAnswer:
     """Turn the submitted fields of a question form into the raw answer grading parses.
 
     Field names: `answer` (choices, true/false, number, category, free text), `gap-N` (cloze),
@@ -41,11 +44,6 @@ def raw_answer(qtype: str, view: dict, form: MultiDict):
             str(left["index"]): form.get(f"match-{left['index']}", "") for left in view["lefts"]
         }
     return form.get("answer", "")
-
-
-def strip(value):
-    """Trim surrounding whitespace from text input."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def optional_id(value):
@@ -198,9 +196,9 @@ class QuizForm(FlaskForm):
             REVIEW_PARTS if settings.review_after_due is None else settings.review_after_due
         )
 
-    def show_errors(self, error: QuizError) -> None:
+    def show_errors(self, error: ServiceError) -> None:
         """Put the service's reasons next to the fields they are about."""
-        for name, (code, params) in error.errors.items():
+        for name, (code, params) in error.params["errors"].items():
             getattr(self, name).errors.append(str(SETTINGS_ERRORS[code]) % params)
 
 
@@ -248,16 +246,4 @@ PICK_ERRORS = {
     "unknown_question": _l("This question is not a published question of the bank."),
     "unknown_action": _l("This button does not exist."),
     "forbidden": _l("You may only change your own quizzes."),
-}
-# Question type names for the picking filter (the same words as the bank pages).
-TYPE_NAMES = {
-    "single_choice": _l("Single choice"),
-    "multiple_choice": _l("Multiple choice"),
-    "true_false": _l("True or false"),
-    "cloze": _l("Fill in the gaps"),
-    "numeric": _l("Number"),
-    "ordering": _l("Put in order"),
-    "matching": _l("Matching"),
-    "fact_or_opinion": _l("Fact or opinion?"),
-    "reflection": _l("Reflection"),
 }

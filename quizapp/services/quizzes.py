@@ -122,14 +122,6 @@ class QuizSettings:
     review_after_due: list[str] | None = None
 
 
-class QuizError(ValueError):
-    """Settings that were refused: per setting, the reason's code and its parameters."""
-
-    def __init__(self, errors: dict[str, tuple[str, dict]]):
-        super().__init__(", ".join(f"{name}: {code}" for name, (code, _p) in errors.items()))
-        self.errors = errors
-
-
 def _check(teacher: User, bank: Bank, s: QuizSettings, now: datetime) -> dict:
     """Return the refused settings of a new quiz (empty when all are fine)."""
     errors: dict[str, tuple[str, dict]] = {}
@@ -180,7 +172,8 @@ def _check(teacher: User, bank: Bank, s: QuizSettings, now: datetime) -> dict:
 def create_quiz(
     teacher: User, bank: Bank, settings: QuizSettings, now: datetime | None = None
 ) -> Quiz:
-    """Check a teacher's settings and save the quiz over the bank; QuizError names what is wrong.
+    """Check a teacher's settings and save the quiz over the bank; refused settings raise
+    ServiceError("invalid_settings", errors={setting: (code, params)}).
 
     A time limit is optional in both modes (DESIGN §4: exams have an optional one): a timed
     practice is a drill, an untimed exam suits homework with a due date. After the due date
@@ -189,7 +182,7 @@ def create_quiz(
     now = now or utcnow()
     errors = _check(teacher, bank, settings, now)
     if errors:
-        raise QuizError(errors)
+        raise ServiceError("invalid_settings", errors=errors)
     selection = settings.selection
     quiz = Quiz(
         bank_id=bank.id,
@@ -296,7 +289,7 @@ def update_quiz(
     if changed and has_attempts(quiz):
         errors.setdefault(changed[0], ("questions_locked", {}))
     if errors:
-        raise QuizError(errors)
+        raise ServiceError("invalid_settings", errors=errors)
     quiz.title = settings.title.strip() or quiz.title
     quiz.selection = settings.selection
     quiz.tag = settings.tag if settings.selection == "tag" else None

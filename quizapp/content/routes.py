@@ -48,7 +48,7 @@ def bank(slug: str):
     return render_template(
         "content/bank.html",
         bank=found,
-        claims=found.article.claims,
+        claims=found.article.claims if found.article else [],
         versions=service.bank_questions(found),
         type_labels=TYPE_LABELS,
         new_quiz_url=new_quiz_url(found),

@@ -22,6 +22,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -83,6 +84,21 @@ def _words(value: str | None) -> list[str]:
     return [word.strip() for word in (value or "").split(",") if word.strip()]
 
 
+class Rows(FieldList):
+    """A fixed number of numbered rows, read as sent: an empty row in the middle stays
+    empty (WTForms' FieldList would renumber the rows and repeat the last one)."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        """Read rows 0 … min_entries-1 from the form; else fill from data as usual."""
+        if formdata is None or not any(key.startswith(f"{self.name}-") for key in formdata):
+            super().process(formdata, data, extra_filters)
+            return
+        self.entries = []
+        for index in range(self.min_entries):
+            self._add_entry(formdata, index=index)
+        self.last_index = self.min_entries - 1
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes."""
 
@@ -98,9 +114,12 @@ class ArticleForm(FlaskForm):
     author = StringField(_l("Author"), filters=[strip])
     published_on = DateField(_l("Date of the article"), validators=[Optional()])
     url = StringField(_l("Link to the article"), filters=[strip])
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="de")
+    language = SelectField(
+        _l("Language"), validate_choice=False, choices=LANGUAGE_CHOICES, default="de"
+    )
     fmt = RadioField(
         _l("The pasted text is"),
+        validate_choice=False,
         choices=choices(
             [
                 ("txt", _l("plain text")),
@@ -144,12 +163,14 @@ class ClaimForm(FlaskForm):
     end = HiddenField()
     kind = RadioField(
         _l("Kind"),
+        validate_choice=False,
         choices=choices([(k, label) for k, label in KIND_LABELS.items()]),
         default="fact",
     )
     speaker = StringField(_l("Who is quoted (for kind quote)"), filters=[strip])
     verdict = SelectField(
         _l("Verdict"),
+        validate_choice=False,
         choices=choices(
             [("", VERDICT_LABELS[None])] + [(k, label) for k, label in VERDICT_LABELS.items() if k]
         ),
@@ -186,7 +207,9 @@ class BankForm(FlaskForm):
 
     title = StringField(_l("Title"), filters=[strip])
     article = SelectField(_l("Article"), validate_choice=False)
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="de")
+    language = SelectField(
+        _l("Language"), validate_choice=False, choices=LANGUAGE_CHOICES, default="de"
+    )
     description = TextAreaField(_l("Description"), filters=[strip])
 
 
@@ -218,11 +241,15 @@ class QuestionForm(FlaskForm):
 
     TYPE = ""
     claim = SelectField(_l("Claim (source in the article)"), validate_choice=False)
-    asks = SelectField(_l("The answer key is about"), choices=ASKS_CHOICES, default="text")
+    asks = SelectField(
+        _l("The answer key is about"), validate_choice=False, choices=ASKS_CHOICES, default="text"
+    )
     prompt = TextAreaField(_l("Prompt (Markdown allowed)"), filters=[strip])
     explanation = TextAreaField(_l("Explanation (Markdown allowed)"), filters=[strip])
     difficulty = SelectField(
-        _l("Difficulty"), choices=choices([("1", "1"), ("2", "2"), ("3", "3")])
+        _l("Difficulty"),
+        validate_choice=False,
+        choices=choices([("1", "1"), ("2", "2"), ("3", "3")]),
     )
     tags = StringField(_l("Tags (separated by commas)"), filters=[strip])
     image = FileField(_l("Image of the question (PNG, JPEG, WebP)"))
@@ -269,7 +296,7 @@ class QuestionForm(FlaskForm):
 class ChoiceForm(QuestionForm):
     """Options with the right ones ticked."""
 
-    options = FieldList(FormField(OptionRow), min_entries=6, max_entries=8)
+    options = Rows(FormField(OptionRow), min_entries=6, max_entries=6)
 
     def payload(self) -> dict:
         """Options that have a text (or an image) count."""
@@ -318,7 +345,9 @@ class TrueFalseForm(QuestionForm):
     TYPE = "true_false"
     statement = TextAreaField(_l("Statement (optional)"), filters=[strip])
     solution = RadioField(
-        _l("The statement is"), choices=choices([("true", _l("true")), ("false", _l("false"))])
+        _l("The statement is"),
+        validate_choice=False,
+        choices=choices([("true", _l("true")), ("false", _l("false"))]),
     )
 
     def payload(self) -> dict:
@@ -339,6 +368,7 @@ class ClozeForm(QuestionForm):
     text = TextAreaField(_l("Text with gaps"), filters=[strip])
     typo_tolerance = SelectField(
         _l("Typos forgiven per gap"),
+        validate_choice=False,
         choices=choices([("0", "0"), ("1", "1"), ("2", "2")]),
         default="0",
     )
@@ -383,7 +413,7 @@ class OrderingForm(QuestionForm):
     """Items in their right order."""
 
     TYPE = "ordering"
-    items = FieldList(StringField(_l("Item"), filters=[strip]), min_entries=6, max_entries=8)
+    items = Rows(StringField(_l("Item"), filters=[strip]), min_entries=6, max_entries=6)
 
     def payload(self) -> dict:
         """The filled items, in order."""
@@ -399,7 +429,7 @@ class MatchingForm(QuestionForm):
     """Pairs to match."""
 
     TYPE = "matching"
-    pairs = FieldList(FormField(PairRow), min_entries=6, max_entries=8)
+    pairs = Rows(FormField(PairRow), min_entries=6, max_entries=6)
 
     def payload(self) -> dict:
         """The rows with a left or right side."""
@@ -422,9 +452,14 @@ class FactOrOpinionForm(QuestionForm):
 
     TYPE = "fact_or_opinion"
     statement = TextAreaField(_l("Sentence from the article"), filters=[strip])
-    solution = SelectField(_l("It is"), choices=choices(KIND_LABELS.items()), default="opinion")
+    solution = SelectField(
+        _l("It is"), validate_choice=False, choices=choices(KIND_LABELS.items()), default="opinion"
+    )
     choices = MultiCheckboxField(
-        _l("Categories offered"), choices=choices(KIND_LABELS.items()), default=["fact", "opinion"]
+        _l("Categories offered"),
+        validate_choice=False,
+        choices=choices(KIND_LABELS.items()),
+        default=["fact", "opinion"],
     )
     markers = StringField(_l("Marker words (separated by commas)"), filters=[strip])
 

@@ -328,12 +328,15 @@ def create_bank(
 
 
 def copy_bank(bank: Bank, user: User, title: str | None = None) -> Bank:
-    """Copy a bank for the user: same article and claims, own questions (retired ones left
-    out), each with its current content as version 1. The copy is independent. Commits."""
+    """Copy a bank for the user: same article and claims, own questions (published ones; of a
+    file bank also its drafts), each with its current content as version 1. The copy is
+    independent. Commits."""
     if can_edit(bank, user):
         raise ServiceError("own_bank")
-    questions = [q for q in bank_questions(bank) if q.status != "retired" and q.current]
-    if bank.owner_id is not None and not any(q.status == "published" for q in questions):
+    # Another teacher's drafts are their unfinished work: only a file bank's are copied.
+    shared = ("published",) if bank.owner_id is not None else ("published", "draft")
+    questions = [q for q in bank_questions(bank) if q.status in shared and q.current]
+    if bank.owner_id is not None and not questions:
         raise ServiceError("not_published")
     copy = Bank(
         slug=_free_slug(Bank, f"{bank.slug[:100]}-{slugify(user.display_name, 12)}"),

@@ -209,3 +209,13 @@ def test_a_file_bank_is_read_only_and_the_import_never_overwrites_app_work(
     with app.app_context():
         assert db.session.scalar(select(func.count(QuestionVersion.id))) == versions_before
         assert bank_row(copy).owner.email == OWNER
+
+
+def test_a_seed_file_never_overwrites_an_article_added_in_the_app(client, auth, app, tmp_path):
+    login_as(client, auth, OWNER)
+    slug = add_article(client)
+    (tmp_path / f"{slug}.txt").write_text("date 2026-01-01\nEin anderer Text.\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["quiz", "import-article", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "added in the app" in result.output
+    assert "Der US-Außenminister reiste" in text(client.get(f"/articles/{slug}"))

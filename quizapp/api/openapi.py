@@ -103,7 +103,10 @@ SCHEMAS = {
             "solution": {"type": "object"},
             "solution_text": {"type": "array", "items": {"type": "string"}},
             "explanation": {"type": "string"},
-            "claim": _ref("Claim"),
+            "claim": {
+                "description": "the source; null for a question without a source",
+                "oneOf": [_ref("Claim"), {"type": "null"}],
+            },
         },
     },
     "Question": {

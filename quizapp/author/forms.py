@@ -296,7 +296,7 @@ class QuestionForm(FlaskForm):
 class ChoiceForm(QuestionForm):
     """Options with the right ones ticked."""
 
-    options = Rows(FormField(OptionRow), min_entries=6, max_entries=6)
+    options = Rows(FormField(OptionRow), min_entries=8, max_entries=8)
 
     def payload(self) -> dict:
         """Options that have a text (or an image) count."""
@@ -413,7 +413,7 @@ class OrderingForm(QuestionForm):
     """Items in their right order."""
 
     TYPE = "ordering"
-    items = Rows(StringField(_l("Item"), filters=[strip]), min_entries=6, max_entries=6)
+    items = Rows(StringField(_l("Item"), filters=[strip]), min_entries=8, max_entries=8)
 
     def payload(self) -> dict:
         """The filled items, in order."""
@@ -429,7 +429,7 @@ class MatchingForm(QuestionForm):
     """Pairs to match."""
 
     TYPE = "matching"
-    pairs = Rows(FormField(PairRow), min_entries=6, max_entries=6)
+    pairs = Rows(FormField(PairRow), min_entries=8, max_entries=8)
 
     def payload(self) -> dict:
         """The rows with a left or right side."""

@@ -26,7 +26,8 @@ from wtforms.utils import unset_value
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from quizapp.content.labels import KIND_LABELS, VERDICT_LABELS
+from quizapp.forms import strip
+from quizapp.labels import KIND_LABELS, VERDICT_LABELS
 from quizapp.models import QuestionVersion
 from quizapp.services.authoring import cloze_from_marked, cloze_to_marked
 
@@ -46,11 +47,6 @@ ASKS_CHOICES = choices(
         ("reflect", _l("nothing: an unscored reflection")),
     ]
 )
-
-
-def strip(value):
-    """Trim surrounding whitespace from text input."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _int(value: str | None, default: int | None = None):

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from quizapp import grading
+from quizapp import grading, presenting
 from quizapp.author import bp
 from quizapp.author.forms import (
     FORMS,
@@ -19,11 +19,10 @@ from quizapp.author.forms import (
     choices,
 )
 from quizapp.author.messages import field_errors
-from quizapp.content.labels import TYPE_LABELS
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
-from quizapp.learn import forms as learn_forms
-from quizapp.learn import presenting
+from quizapp.forms import raw_answer
+from quizapp.labels import TYPE_LABELS
 from quizapp.models import Article, Bank, Claim, Question, Response
 from quizapp.services import authoring as service
 
@@ -377,7 +376,7 @@ def preview(question_id: int):
     view = grading.present(version.type, version.payload)
     feedback, error = None, None
     if request.method == "POST":
-        raw = learn_forms.raw_answer(version.type, view, request.form)
+        raw = raw_answer(version.type, view, request.form)
         try:
             answer = grading.parse_answer(version.type, version.payload, raw)
         except grading.AnswerError as problem:

@@ -4,7 +4,6 @@ from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,32 +16,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from quizapp.services.progress import TIMEZONE
-from quizapp.services.quizzes import QuizError, QuizSettings
-
-
-def raw_answer(qtype: str, view: dict, form: MultiDict):
-    """Turn the submitted fields of a question form into the raw answer grading parses.
-
-    Field names: `answer` (choices, true/false, number, category, free text), `gap-N` (cloze),
-    `position-N` (ordering: the item id at place N), `match-I` (matching: right id for left I).
-    """
-    if qtype == "multiple_choice":
-        return form.getlist("answer")
-    if qtype == "cloze":
-        return [form.get(f"gap-{n}", "") for n in range(1, view["gap_count"] + 1)]
-    if qtype == "ordering":
-        return [form.get(f"position-{n}", "") for n in range(1, len(view["items"]) + 1)]
-    if qtype == "matching":
-        return {
-            str(left["index"]): form.get(f"match-{left['index']}", "") for left in view["lefts"]
-        }
-    return form.get("answer", "")
-
-
-def strip(value):
-    """Trim surrounding whitespace from text input."""
-    return value.strip() if isinstance(value, str) else value
+from quizapp.dates import TIMEZONE
+from quizapp.errors import ServiceError
+from quizapp.forms import strip
+from quizapp.services.quizzes import QuizSettings
 
 
 def optional_id(value):
@@ -119,9 +96,9 @@ class QuizForm(FlaskForm):
             due_at=due.astimezone(UTC).replace(tzinfo=None) if due else None,
         )
 
-    def show_errors(self, error: QuizError) -> None:
+    def show_errors(self, error: ServiceError) -> None:
         """Put the service's reasons next to the fields they are about."""
-        for name, (code, params) in error.errors.items():
+        for name, (code, params) in error.params["errors"].items():
             getattr(self, name).errors.append(str(SETTINGS_ERRORS[code]) % params)
 
 

@@ -27,14 +27,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.live import bp, export
-from quizapp.live.events import sse_stream
 from quizapp.live.forms import HostForm, NicknameForm, PinForm
+from quizapp.live.messages import message
 from quizapp.models import Bank, LiveSession, Player
 from quizapp.security import role_required
 from quizapp.services import live as game
-from quizapp.services.live_scoring import formula_text
+from quizapp.services.live.events import sse_stream
+from quizapp.services.live.scoring import formula_text
+from quizapp.spreadsheets import CSV, XLSX, download
 
 COOKIE_MAX_AGE = 24 * 3600
 
@@ -165,6 +168,8 @@ def js_strings() -> dict:
         "right_count": _("right"),
         "wrong_count": _("wrong"),
         "game_over": _("The game is over. Thank you for playing!"),
+        "closed_idle": _("This game was closed: nobody played it for 12 hours."),
+        "correct_mark": _("✓ correct"),
     }
     strings.update({k: str(v) for k, v in CATEGORY_LABELS.items()})
     return strings
@@ -200,10 +205,11 @@ def join():
     if request.method == "GET" and request.args.get("pin"):
         form.pin.data = request.args["pin"].strip()
     if form.validate_on_submit():
+        game.close_idle_games(game.clock())
         live = game.find_open(form.pin.data)
         if live is not None:
             return redirect(url_for("live.join_game", pin=live.pin))
-        form.pin.errors.append(_("No open game has this PIN. Check the number on the screen."))
+        form.pin.errors.append(_no_game_message(form.pin.data))
     status = 400 if form.errors else 200
     return render_template("live/join.html", form=form), status
 
@@ -212,16 +218,17 @@ def join():
 @limiter.limit(_join_limit, methods=["POST"])
 def join_game(pin: str):
     """Step two: choose a nickname; a returning browser goes straight back to its game."""
+    game.close_idle_games(game.clock())
     live = game.find_open(pin)
     if live is None:
-        flash(_("No open game has this PIN. Check the number on the screen."), "error")
+        flash(_no_game_message(pin), "error")
         return redirect(url_for("live.join"))
     user_id = current_user.id if current_user.is_authenticated else None
     try:
         if game.returning_player(live, request.cookies.get(_cookie_name(live.id)), user_id):
             return redirect(url_for("live.play", session_id=live.id))
-    except game.LiveError as error:
-        return render_template("live/removed.html", message=error.message), 403
+    except ServiceError as error:
+        return render_template("live/removed.html", message=message(error)), 403
     form = NicknameForm()
     if request.method == "GET" and request.args.get("suggest"):
         form.nickname.data = game.suggest_nickname(live, _language())
@@ -230,11 +237,11 @@ def join_game(pin: str):
             player, token = game.join(
                 live, form.nickname.data, game.clock(), user_id=user_id, code=form.code.data
             )
-        except game.LiveError as error:
+        except ServiceError as error:
             if error.code == "kicked":
-                return render_template("live/removed.html", message=error.message), 403
+                return render_template("live/removed.html", message=message(error)), 403
             field = form.code if error.code == "code" else form.nickname
-            field.errors.append(error.message)
+            field.errors.append(message(error))
         else:
             response = redirect(url_for("live.play", session_id=live.id))
             response.set_cookie(
@@ -248,6 +255,17 @@ def join_game(pin: str):
             return response
     status = 400 if form.errors else 200
     return render_template("live/join_game.html", form=form, live=live), status
+
+
+def _no_game_message(pin: str) -> str:
+    """Say why this PIN joins nothing: its game is over, or there is no such game."""
+    ended = game.ended_with_pin(pin)
+    if ended is None:
+        return _("No open game has this PIN. Check the number on the screen.")
+    last = game.current_event(ended)
+    if last is not None and last.data.get("idle"):
+        return _("This game was closed: nobody played it for 12 hours. It cannot be joined.")
+    return _("This game is over and cannot be joined any more.")
 
 
 # --- playing ---------------------------------------------------------------------------------
@@ -285,9 +303,9 @@ def answer(session_id: int):
     try:
         game.submit_answer(session_id, token, int(index), raw, game.clock())
     except (TypeError, ValueError):
-        error = game.LiveError("closed")
+        error = ServiceError("closed")
         return _answer_refused(session_id, error)
-    except game.LiveError as error:
+    except ServiceError as error:
         return _answer_refused(session_id, error)
     if _wants_json():
         return jsonify(ok=True, message=_("Answer received. Wait for the result."))
@@ -295,15 +313,15 @@ def answer(session_id: int):
     return redirect(url_for("live.play", session_id=session_id))
 
 
-def _answer_refused(session_id: int, error: "game.LiveError"):
+def _answer_refused(session_id: int, error: ServiceError):
     """Say why an answer was refused, as JSON for the script or a message on the page."""
-    message = str(error.message)
+    text = message(error)
     if error.code in ("unknown", "kicked"):
         abort(403)
     if _wants_json():
         status = 422 if error.code == "invalid" else 409
-        return jsonify(ok=False, code=error.code, message=message), status
-    flash(message, "error")
+        return jsonify(ok=False, code=error.code, message=text), status
+    flash(text, "error")
     return redirect(url_for("live.play", session_id=session_id))
 
 
@@ -397,6 +415,7 @@ def _missing_events(app, session_id: int, secret: str, low: int, high: int) -> l
 @role_required("teacher")
 def host_index():
     """Pick a bank and the rules, and start a game."""
+    game.close_idle_games(game.clock())
     banks = game.bank_overview()
     form = HostForm()
     form.bank.choices = [SelectChoice(b["bank"].id, b["bank"].title) for b in banks if b["usable"]]
@@ -414,8 +433,8 @@ def host_index():
         )
         try:
             live = game.create_session(current_user, bank, rules, game.clock())
-        except game.LiveError as error:
-            form.bank.errors.append(error.message)
+        except ServiceError as error:
+            form.bank.errors.append(message(error))
         else:
             return redirect(url_for("live.host_game", session_id=live.id))
     recent = game.hosted_by(current_user)
@@ -491,10 +510,10 @@ def control(session_id: int):
             game.end(live.id, now)
         else:
             game.set_locked(live.id, action == "lock")
-    except game.LiveError as error:
+    except ServiceError as error:
         if _wants_json():
-            return jsonify(ok=False, message=str(error.message)), 409
-        flash(error.message, "error")
+            return jsonify(ok=False, message=message(error)), 409
+        flash(message(error), "error")
     if _wants_json():
         return jsonify(ok=True, state=game.snapshot(_game(session_id), game.clock()))
     back = request.form.get("back")
@@ -508,8 +527,8 @@ def kick(session_id: int, player_id: int):
     live = _hosted_game(session_id)
     try:
         event = game.kick(live.id, player_id, game.clock())
-    except game.LiveError as error:
-        flash(error.message, "error")
+    except ServiceError as error:
+        flash(message(error), "error")
     else:
         if event is not None and live.locked:
             flash(_("%(name)s was removed and cannot rejoin.", name=event.data["nickname"]))
@@ -561,20 +580,11 @@ def results_csv(session_id: int):
     if table not in ("players", "questions", "answers"):
         abort(404)
     body = export.to_csv(game.results(live), table)
-    name = f"live-{live.pin}-{table}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(body, CSV, f"live-{live.pin}-{table}.csv")
 
 
 @bp.route("/live/<int:session_id>/results.xlsx")
 def results_xlsx(session_id: int):
     """All results tables as one workbook."""
     live = _hosted_game(session_id)
-    return Response(
-        export.to_xlsx(game.results(live)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="live-{live.pin}.xlsx"'},
-    )
+    return download(export.to_xlsx(game.results(live)), XLSX, f"live-{live.pin}.xlsx")

@@ -11,6 +11,7 @@ from quizapp.models.content import (
     QuestionVersion,
     bank_author,
 )
+from quizapp.models.drafts import DraftProposal
 from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player, answer_revealed
 from quizapp.models.progress import Card
 from quizapp.models.users import SetupToken, User, utcnow
@@ -21,6 +22,7 @@ __all__ = [
     "Bank",
     "Card",
     "Claim",
+    "DraftProposal",
     "Image",
     "LiveAnswer",
     "LiveEvent",

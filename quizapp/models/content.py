@@ -23,6 +23,8 @@ class Article(db.Model):
     source_name: Mapped[str | None] = mapped_column(String(200))
     source_url: Mapped[str | None] = mapped_column(String(500))
     author: Mapped[str | None] = mapped_column(String(200))
+    # What is known of the text's origin (author, outlet, first publication), from the seed.
+    origin: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The teacher who added it in the app; None for an article from seeds/.

@@ -349,3 +349,32 @@ def test_a_learner_sees_the_image_of_a_published_question(client, auth, app, ima
     match = re.search(r'<img class="question-image" src="(/images/\d+)" alt="Ein Diagramm">', page)
     assert match
     assert client.get(match.group(1)).headers["Content-Type"] == "image/png"
+
+
+def test_a_drafts_image_is_hidden_from_learners_until_the_question_is_published(
+    client, auth, app, image_bank
+):
+    qid = question_id(upload(client, image_bank, {"image": (io.BytesIO(png()), "a.png")}))
+    with app.app_context():
+        image_id = db.session.get(Question, qid).current.media["image"]["id"]
+    url = f"/images/{image_id}"
+    # The bank's author sees it while writing (not kept by shared caches).
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    auth.create_user(email="lea@example.org", name="Lea", role="learner")
+    auth.create_user(email="tom@example.org", name="Tom", role="teacher")
+    switch_to(client, auth, "lea@example.org")
+    assert client.get(url).status_code == 404
+    switch_to(client, auth, "tom@example.org")
+    assert client.get(url).status_code == 404
+    auth.logout()
+    assert client.get(url).status_code == 404
+    # Published: everyone who can take the quiz sees the image.
+    switch_to(client, auth, "t@example.org")
+    publish(client, qid, image_bank)
+    switch_to(client, auth, "lea@example.org")
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/png"
+    auth.logout()
+    assert client.get(url).status_code == 200

@@ -215,6 +215,36 @@ class CoAuthorForm(FlaskForm):
     email = StringField(_l("Email of the teacher"), filters=[strip])
 
 
+class ImportForm(FlaskForm):
+    """Questions from a GIFT, Moodle XML, bank YAML or tab-separated file, added as drafts."""
+
+    file = FileField(_l("File with questions"))
+    fmt = SelectField(
+        _l("Format"),
+        validate_choice=False,
+        choices=choices(
+            [
+                ("gift", _l("GIFT (Moodle, .txt)")),
+                ("moodle-xml", _l("Moodle XML (.xml)")),
+                ("yaml", _l("Bank file (YAML)")),
+                ("tsv", _l("Term and definition separated by a tab (.tsv, .txt)")),
+            ]
+        ),
+        default="gift",
+    )
+    tsv_as = SelectField(
+        _l("Tab-separated lines become"),
+        validate_choice=False,
+        choices=choices(
+            [
+                ("matching", _l("one matching question")),
+                ("single_choice", _l("single-choice questions")),
+            ]
+        ),
+        default="matching",
+    )
+
+
 class OptionRow(Form):
     """One answer option: text, whether it is right, an optional image."""
 

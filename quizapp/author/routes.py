@@ -15,16 +15,19 @@ from quizapp.author.forms import (
     BankForm,
     ClaimForm,
     CoAuthorForm,
+    ImportForm,
     QuestionForm,
     choices,
 )
 from quizapp.author.messages import field_errors
+from quizapp.banks.import_messages import describe, describe_error
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.forms import raw_answer
 from quizapp.labels import TYPE_LABELS
 from quizapp.models import Article, Bank, Claim, Question, Response
 from quizapp.services import authoring as service
+from quizapp.services import bank_import
 
 PUBLIC = {"author.image"}
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[\"“”»«']?|$)")
@@ -211,12 +214,16 @@ def new_bank():
 @bp.route("/author/banks/<slug>")
 def bank(slug: str):
     """A bank's questions with their status and actions (read-only for others)."""
-    found = _bank_or_404(slug)
+    return _bank_page(_bank_or_404(slug))
+
+
+def _bank_page(found: Bank, status: int = 200, **extra):
+    """Render a bank's authoring page (with an import's report or refusal in extra)."""
     editable = service.can_edit(found, current_user)
     questions = service.bank_questions(found)
     if not editable:
         questions = [q for q in questions if q.status == "published"]
-    return render_template(
+    page = render_template(
         "author/bank.html",
         bank=found,
         editable=editable,
@@ -224,7 +231,37 @@ def bank(slug: str):
         type_labels=TYPE_LABELS,
         types=list(FORMS),
         co_author_form=CoAuthorForm(),
+        import_form=extra.pop("import_form", None) or ImportForm(),
+        describe=describe,
+        **extra,
     )
+    return page, status
+
+
+@bp.route("/author/banks/<slug>/import", methods=["POST"])
+def import_file(slug: str):
+    """Add the questions of a file to the bank as drafts; show what was not carried."""
+    found = _bank_or_404(slug)
+    form = ImportForm()
+    try:
+        service.check_editable(found, current_user)
+    except ServiceError as error:
+        for _field, words in field_errors(error):
+            flash(words, "error")
+        return redirect(url_for("author.bank", slug=found.slug))
+    if not form.validate_on_submit():
+        return _bank_page(found, 400, import_form=form)
+    upload = form.file.data
+    if not upload or not upload.filename:
+        form.file.errors = [_("Choose a file to import.")]
+        return _bank_page(found, 422, import_form=form)
+    try:
+        report = bank_import.import_questions(
+            found, upload.filename, upload.read(), form.fmt.data, tsv_as=form.tsv_as.data
+        )
+    except ServiceError as error:
+        return _bank_page(found, 422, import_form=form, import_refusal=describe_error(error))
+    return _bank_page(found, import_form=form, import_report=report)
 
 
 def _service_call(action, *args, success: str | None = None):
@@ -417,10 +454,12 @@ def question_action(question_id: int, action: str):
 @bp.route("/images/<int:image_id>")
 def image(image_id: int):
     """Serve an uploaded image as an image, never as a page."""
-    found = service.visible_image(image_id) or abort(404)
+    visible = service.visible_image(image_id, current_user) or abort(404)
+    found, public = visible
     response = make_response(found.data)
     response.headers["Content-Type"] = found.mime
     response.headers["Content-Disposition"] = "inline"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    # A draft's image is for its authors only: no shared cache keeps it.
+    response.headers["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
     return response

@@ -705,6 +705,38 @@ def delete_question(question: Question, user: User) -> None:
     db.session.commit()
 
 
-def visible_image(image_id: int) -> Image | None:
-    """Return a stored image by id."""
-    return db.session.get(Image, image_id)
+def _image_ids(media: dict | None) -> set[int]:
+    """The ids of the images a version shows (the question's and its options')."""
+    if not media:
+        return set()
+    entries = [media.get("image"), *(media.get("options") or {}).values()]
+    return {entry["id"] for entry in entries if isinstance(entry, dict) and "id" in entry}
+
+
+def visible_image(image_id: int, user: User) -> tuple[Image, bool] | None:
+    """Return an image and whether it is public, or None when the user may not see it.
+
+    An image of a question learners can see (published or retired) is public; an image only
+    drafts use is seen by the bank's authors and its uploader (others get None, so a 404).
+    """
+    image = db.session.get(Image, image_id)
+    if image is None:
+        return None
+    rows = db.session.execute(
+        select(Question, QuestionVersion.media)
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(Bank.owner_id.is_not(None))
+    ).all()
+    users = [question for question, media in rows if image_id in _image_ids(media)]
+    if any(question.status != "draft" for question in users):
+        return image, True
+    own = user.is_authenticated and image.owner_id == user.id
+    if own or any(can_edit(question.bank, user) for question in users):
+        return image, False
+    return None
+
+
+def check_editable(bank: Bank, user: User) -> None:
+    """Raise ServiceError('read_only' / 'forbidden') unless the user may change the bank."""
+    _editable(bank, user)

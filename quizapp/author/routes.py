@@ -24,7 +24,7 @@ from quizapp.banks.import_messages import describe, describe_error
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.forms import raw_answer
-from quizapp.labels import TYPE_LABELS
+from quizapp.labels import KIND_HELP, TYPE_LABELS
 from quizapp.models import Article, Bank, Claim, Question, Response
 from quizapp.services import authoring as service
 from quizapp.services import bank_import
@@ -180,6 +180,7 @@ def new_claim(slug: str):
         form=form,
         loose=loose,
         banks=banks,
+        kind_help=KIND_HELP,
     )
 
 

@@ -68,7 +68,7 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
     quote = page.get_by_label("Zitat (wörtlich aus dem Artikel)")
     assert quote.input_value() == SENTENCE
     assert page.locator("input[name=start]").input_value() != ""
-    page.get_by_label("Tatsache").check()
+    page.get_by_label("Tatsachenbehauptung (überprüfbar) – überprüfbar, wahr oder falsch").check()
     page.get_by_label("Urteil").select_option("true")
     page.get_by_label("Quellen").fill("https://www.nato.int/ NATO")
     page.get_by_label("Geprüft am").fill("2026-11-26")

@@ -250,9 +250,7 @@ def test_a_bank_of_another_article_is_refused(client, app, queue):
         assert _count(DraftProposal) == len(queue)
 
 
-def test_a_new_queue_is_the_proposing_teachers_bank_and_others_banks_are_refused(
-    client, app, auth
-):
+def test_a_new_queue_is_the_proposing_teachers_bank_and_others_banks_are_refused(client, app, auth):
     from quizapp.models import Bank, User
 
     app.test_cli_runner().invoke(args=["quiz", "import-article", str(SEED)])

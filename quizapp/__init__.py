@@ -46,9 +46,21 @@ def create_app(config: dict | None = None) -> Flask:
     markdown.init_app(app)
     media.init_app(app)
 
-    from quizapp import api, auth, author, classes, content, drafts, learn, live, main, progress
+    from quizapp import (
+        api,
+        auth,
+        author,
+        classes,
+        content,
+        drafts,
+        learn,
+        live,
+        main,
+        progress,
+        teach,
+    )
 
-    for area in (main, auth, content, learn, progress, classes, live, drafts, api, author):
+    for area in (main, auth, content, learn, progress, classes, live, drafts, api, teach, author):
         app.register_blueprint(area.bp)
     main.routes.register_errors(app)
 

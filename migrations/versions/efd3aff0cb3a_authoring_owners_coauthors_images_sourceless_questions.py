@@ -1,9 +1,9 @@
 """Authoring in the app: owners and co-authors of banks, images, banks without an article
 
-(question.claim_id became nullable in 5c1e0a7d2b93.)
+(question.claim_id became nullable in 5c1e0a7d2b93; follows the school-year migration 26415b4d9fc2.)
 
 Revision ID: efd3aff0cb3a
-Revises: 5c1e0a7d2b93
+Revises: 26415b4d9fc2
 Create Date: 2026-11-27 07:20:52.335932
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'efd3aff0cb3a'
-down_revision = '5c1e0a7d2b93'
+down_revision = '26415b4d9fc2'
 branch_labels = None
 depends_on = None
 

@@ -46,7 +46,7 @@ from quizapp.models import (
     answer_revealed,
     utcnow,
 )
-from quizapp.services import reviews
+from quizapp.services import reviews, schedule
 from quizapp.services.attempts import Owner, start_attempt
 
 # Days are counted in the learners' time zone, not UTC: a German class answering at
@@ -134,7 +134,12 @@ def scored_answers(user_id: int):
             Response.id.label("answer_id"),
         )
         .join(Attempt, Attempt.id == Response.attempt_id)
-        .where(Attempt.user_id == user_id, Response.score.is_not(None))
+        .where(
+            Attempt.user_id == user_id,
+            Response.score.is_not(None),
+            # Answers whose rightness the quiz's review options still hide stay out.
+            Attempt.quiz_id.not_in(schedule.hidden_quiz_ids(user_id, "correctness", utcnow())),
+        )
     )
     live = (
         select(
@@ -349,6 +354,7 @@ def _attempt_points(user_id: int):
             Attempt.finished_at.is_not(None),
             Attempt.score.is_not(None),
             Attempt.max_score > 0,
+            Attempt.quiz_id.not_in(schedule.hidden_quiz_ids(user_id, "score", utcnow())),
         )
     )
 

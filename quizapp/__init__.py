@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     if os.environ.get("TRUST_PROXY") == "1":
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    from quizapp import i18n, models, navigation, security  # noqa: F401 (models: the tables)
+    from quizapp import i18n, markdown, media, models, navigation, security  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
@@ -43,10 +43,24 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     navigation.init_app(app)
+    markdown.init_app(app)
+    media.init_app(app)
 
-    from quizapp import api, auth, classes, content, drafts, learn, live, main, progress, teach
+    from quizapp import (
+        api,
+        auth,
+        author,
+        classes,
+        content,
+        drafts,
+        learn,
+        live,
+        main,
+        progress,
+        teach,
+    )
 
-    for area in (main, auth, content, learn, progress, classes, live, drafts, api, teach):
+    for area in (main, auth, content, learn, progress, classes, live, drafts, api, teach, author):
         app.register_blueprint(area.bp)
     main.routes.register_errors(app)
 

@@ -14,6 +14,7 @@ NAV = [
     ("live.join", _l("Join a game"), ()),
     ("learn.my_quizzes", _l("My quizzes"), ("teacher",)),
     ("live.host_index", _l("Host a game"), ("teacher",)),
+    ("author.index", _l("Write questions"), ("teacher",)),
 ]
 
 

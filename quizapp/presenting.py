@@ -192,8 +192,8 @@ class Feedback:
     solution: list[str] = field(default_factory=list)
 
     @property
-    def claim(self) -> Claim:
-        """The claim the question is about."""
+    def claim(self) -> Claim | None:
+        """The claim the question is about (None: a question without a source)."""
         return self.version.question.claim
 
     @property
@@ -204,14 +204,14 @@ class Feedback:
     @property
     def verdict(self) -> str:
         """The claim's verdict in words ('' when unchecked)."""
-        if not self.claim.verdict:
+        if self.claim is None or not self.claim.verdict:
             return ""
         return _("Checked: %(verdict)s", verdict=verdict_label(self.claim.verdict))
 
     @property
     def kind(self) -> str:
-        """Label of the claim's kind."""
-        return kind_label(self.claim.kind)
+        """Label of the claim's kind ('' without a source)."""
+        return kind_label(self.claim.kind) if self.claim is not None else ""
 
     @property
     def status(self) -> str:
@@ -238,7 +238,9 @@ class Feedback:
             "solution": grading.solution(self.version.type, self.version.payload),
             "solution_text": self.solution,
             "explanation": self.version.explanation,
-            "claim": {
+            "claim": None
+            if claim is None
+            else {
                 "key": claim.key,
                 "kind": claim.kind,
                 "verdict": claim.verdict,

@@ -248,3 +248,26 @@ def test_a_bank_of_another_article_is_refused(client, app, queue):
     assert "gehört zu einem anderen Artikel" in response.get_data(as_text=True)
     with app.app_context():
         assert _count(DraftProposal) == len(queue)
+
+
+def test_a_new_queue_is_the_proposing_teachers_bank_and_others_banks_are_refused(client, app, auth):
+    from quizapp.models import Bank, User
+
+    app.test_cli_runner().invoke(args=["quiz", "import-article", str(SEED)])
+    auth.create_user("owner@example.org", "Olga", role="teacher")
+    auth.create_user("other@example.org", "Otto", role="teacher")
+    url = "/drafts/articles/nato-2025-12-04"
+    auth.login("owner@example.org")
+    response = client.post(url, data={"csrf_token": csrf_token(client.get(url)), "bank": "meins"})
+    assert response.status_code == 302
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.email == "owner@example.org"))
+        assert db.session.scalar(select(Bank).where(Bank.slug == "meins")).owner_id == owner.id
+        before = _count(DraftProposal)
+    auth.logout()
+    auth.login("other@example.org")
+    response = client.post(url, data={"csrf_token": csrf_token(client.get(url)), "bank": "meins"})
+    assert response.status_code == 422
+    assert "gehört einer anderen Lehrkraft" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count(DraftProposal) == before

@@ -107,7 +107,10 @@ SCHEMAS = {
             "solution": {"type": ["object", "null"]},
             "solution_text": {"type": "array", "items": {"type": "string"}},
             "explanation": {"type": ["string", "null"]},
-            "claim": {"oneOf": [_ref("Claim"), {"type": "null"}]},
+            "claim": {
+                "description": "the source; null for a question without a source",
+                "oneOf": [_ref("Claim"), {"type": "null"}],
+            },
         },
     },
     "Question": {

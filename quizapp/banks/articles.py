@@ -134,6 +134,13 @@ def _store(seed: SeedArticle, file: str, language: str | None) -> ArticleResult:
         db.session.add(article)
         db.session.flush()
         return ArticleResult(seed.slug, "created")
+    if article.created_by_id is not None:
+        # A teacher's article in the app is never overwritten by a seed file.
+        raise ArticleError(
+            file,
+            1,
+            f"'{seed.slug}' is the slug of an article added in the app; rename the seed file",
+        )
     wanted = {
         "title": seed.title,
         "published_on": seed.published_on,

@@ -80,13 +80,24 @@ def dump(data: object) -> str:
 
 
 def bank_document(bank: Bank) -> dict:
-    """Return the bank as the data of its file (bank, claims, questions)."""
+    """Return the bank as the data of its file (bank, claims, questions).
+
+    A bank written in the app without an article has no `article` and no claims; its questions
+    without a source have no `claim`.
+    """
     meta = {"slug": bank.slug, "title": bank.title, "language": bank.language}
-    meta["article"] = bank.article.slug
+    if bank.article is not None:
+        meta["article"] = bank.article.slug
     if bank.description is not None:
         meta["description"] = bank.description
-    claims = db.session.scalars(
-        select(Claim).where(Claim.article_id == bank.article_id).order_by(Claim.start, Claim.key)
+    claims = (
+        db.session.scalars(
+            select(Claim)
+            .where(Claim.article_id == bank.article_id)
+            .order_by(Claim.start, Claim.key)
+        )
+        if bank.article_id is not None
+        else []
     )
     questions = db.session.scalars(
         select(Question)
@@ -157,6 +168,9 @@ def export_yaml(slug: str) -> str:
     parts = [dump({"bank": document["bank"]})]
     for section in ("claims", "questions"):
         entries = [dump([entry]) for entry in document[section]]
+        if not entries:  # a bank without an article has no claims
+            parts.append(f"{section}: []\n")
+            continue
         parts.append(f"{section}:\n" + "\n".join(_indent(entry) for entry in entries))
     return "\n".join(parts)
 

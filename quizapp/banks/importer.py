@@ -104,8 +104,32 @@ def _conflicts(valid: ValidBank) -> list[BankError]:
     article = article_by_slug(valid.meta.article)
     existing = {claim.key: claim for claim in article.claims} if article else {}
     errors = []
+    bank = db.session.scalar(select(Bank).where(Bank.slug == valid.meta.slug))
+    if bank is not None and bank.owner_id is not None:
+        # A teacher's work in the app is never overwritten by a file.
+        errors.append(
+            BankError(
+                valid.file,
+                1,
+                "bank.slug",
+                f"'{valid.meta.slug}' is the slug of a bank written in the app; "
+                "give the file's bank another slug",
+            )
+        )
     for spec in valid.claims:
         claim = existing.get(spec.key)
+        if claim is not None and claim.created_by_id is not None:
+            if _differs(claim, _claim_values(spec, valid.offsets[spec.key])):
+                errors.append(
+                    BankError(
+                        valid.file,
+                        valid.claim_lines.get(spec.key, 1),
+                        f"claims[{spec.key}]",
+                        f"claim {spec.key} of article '{valid.meta.article}' was marked in "
+                        "the app; give the file's claim another key",
+                    )
+                )
+            continue
         if claim is None or not _differs(claim, _claim_values(spec, valid.offsets[spec.key])):
             continue
         others = db.session.scalars(
@@ -207,9 +231,10 @@ def _write_claims(article: Article, valid: ValidBank, summary: ImportSummary) ->
 
 
 def _drop_unused_claims(claims: dict[str, Claim], keep: set[str]) -> None:
-    """Delete the article's claims the file no longer has, unless a question still links them."""
+    """Delete the article's claims the file no longer has, unless a question still links them
+    or a teacher marked them in the app."""
     for key, claim in claims.items():
-        if key in keep:
+        if key in keep or claim.created_by_id is not None:  # claims made in the app stay
             continue
         used = db.session.scalar(select(func.count()).where(Question.claim_id == claim.id))
         if not used:

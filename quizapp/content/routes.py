@@ -71,7 +71,7 @@ def bank(slug: str):
     return render_template(
         "content/bank.html",
         bank=found,
-        claims=found.article.claims,
+        claims=found.article.claims if found.article else [],
         versions=service.bank_questions(found),
         type_labels=TYPE_LABELS,
         level_labels={tag: str(label) for tag, label in LEVEL_LABELS.items()},

@@ -16,6 +16,7 @@ MESSAGES = {
     "bank_other_article": _l(
         "The bank “%(slug)s” belongs to another article. Choose another name."
     ),
+    "bank_not_yours": _l("The bank “%(slug)s” is another teacher's. Choose another name."),
     "unknown_draft": _l("This draft does not exist (any more)."),
     "decided": _l("This draft was already reviewed."),
     "invalid": _l("The edited question is not valid: %(detail)s"),

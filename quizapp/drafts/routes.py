@@ -60,7 +60,7 @@ def article(slug: str):
     form = ProposeForm(bank=service.default_bank_slug(found))
     if form.validate_on_submit():
         try:
-            result = service.propose(found, form.bank.data)
+            result = service.propose(found, form.bank.data, _me())
         except ServiceError as error:
             form.bank.errors = [message(error)]
         else:

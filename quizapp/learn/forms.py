@@ -4,7 +4,6 @@ from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,28 +21,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from quizapp.dates import TIMEZONE
 from quizapp.errors import ServiceError
 from quizapp.forms import strip
-from quizapp.grading import RawAnswer
 from quizapp.services.quizzes import QuizSettings
 from quizapp.services.schedule import REVIEW_PARTS
-
-
-def raw_answer(qtype: str, view: dict, form: MultiDict) -> RawAnswer:
-    """Turn the submitted fields of a question form into the raw answer grading parses.
-
-    Field names: `answer` (choices, true/false, number, category, free text), `gap-N` (cloze),
-    `position-N` (ordering: the item id at place N), `match-I` (matching: right id for left I).
-    """
-    if qtype == "multiple_choice":
-        return form.getlist("answer")
-    if qtype == "cloze":
-        return [form.get(f"gap-{n}", "") for n in range(1, view["gap_count"] + 1)]
-    if qtype == "ordering":
-        return [form.get(f"position-{n}", "") for n in range(1, len(view["items"]) + 1)]
-    if qtype == "matching":
-        return {
-            str(left["index"]): form.get(f"match-{left['index']}", "") for left in view["lefts"]
-        }
-    return form.get("answer", "")
 
 
 def optional_id(value):

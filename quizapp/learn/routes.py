@@ -13,10 +13,11 @@ from wtforms.fields.choices import SelectChoice
 from quizapp.dates import local_datetime
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
+from quizapp.forms import raw_answer
 from quizapp.labels import TYPE_LABELS as TYPE_NAMES
 from quizapp.labels import kind_label
 from quizapp.learn import bp
-from quizapp.learn.forms import PICK_ERRORS, ConfirmForm, QuizForm, raw_answer
+from quizapp.learn.forms import PICK_ERRORS, ConfirmForm, QuizForm
 from quizapp.models import Attempt, Bank, Quiz, utcnow
 from quizapp.owners import current_owner, guest_start_limit, starting_owner
 from quizapp.presenting import (

@@ -153,6 +153,7 @@ def js_strings() -> dict:
         "right_answer": _("Right answer:"),
         "explanation": _("Explanation"),
         "from_article": _("From the article"),
+        "no_source": _("This question has no source."),
         "source": _("Source"),
         "leaderboard": _("Leaderboard"),
         "podium": _("Podium"),

@@ -2,7 +2,15 @@
 
 from quizapp.models.attempts import Attempt, Quiz, Response
 from quizapp.models.classes import Membership, SchoolClass
-from quizapp.models.content import Article, Bank, Claim, Question, QuestionVersion
+from quizapp.models.content import (
+    Article,
+    Bank,
+    Claim,
+    Image,
+    Question,
+    QuestionVersion,
+    bank_author,
+)
 from quizapp.models.drafts import DraftProposal
 from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player, answer_revealed
 from quizapp.models.progress import Card
@@ -15,6 +23,7 @@ __all__ = [
     "Card",
     "Claim",
     "DraftProposal",
+    "Image",
     "LiveAnswer",
     "LiveEvent",
     "LiveSession",
@@ -28,5 +37,6 @@ __all__ = [
     "SetupToken",
     "User",
     "answer_revealed",
+    "bank_author",
     "utcnow",
 ]

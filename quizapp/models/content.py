@@ -2,11 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
-from quizapp.models.users import utcnow
+from quizapp.models.users import User, utcnow
 
 CLAIM_KINDS = ("fact", "claim", "opinion", "quote", "prediction")
 VERDICTS = ("true", "partly", "misleading", "false", "unverifiable")
@@ -22,10 +22,13 @@ class Article(db.Model):
     published_on: Mapped[date | None]
     source_name: Mapped[str | None] = mapped_column(String(200))
     source_url: Mapped[str | None] = mapped_column(String(500))
+    author: Mapped[str | None] = mapped_column(String(200))
     # What is known of the text's origin (author, outlet, first publication), from the seed.
     origin: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The teacher who added it in the app; None for an article from seeds/.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     claims: Mapped[list["Claim"]] = relationship(back_populates="article", order_by="Claim.start")
 
@@ -50,22 +53,38 @@ class Claim(db.Model):
     checked_on: Mapped[date | None]
     # For opinions: documented counter-positions, each {text, source: {url, title}}.
     counter_positions: Mapped[list] = mapped_column(JSON, default=list)
+    # The teacher who marked it in the app; None for a claim from a bank file.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     article: Mapped[Article] = relationship(back_populates="claims")
 
 
+bank_author = Table(
+    "bank_author",
+    db.metadata,
+    Column("bank_id", ForeignKey("bank.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Bank(db.Model):
-    """A question bank about one article, imported from questions/<slug>.yaml."""
+    """A question bank, from questions/<slug>.yaml (no owner: read-only in the app) or written
+    in the app by its owner and co-authors; about one article, or about none."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(8), default="de")
     description: Mapped[str | None] = mapped_column(Text)
-    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The teacher who owns it; None for a bank from a file in questions/.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("bank.id"))
 
-    article: Mapped[Article] = relationship()
+    article: Mapped[Article | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    co_authors: Mapped[list[User]] = relationship(secondary=bank_author)
     questions: Mapped[list["Question"]] = relationship(
         back_populates="bank", order_by="Question.position"
     )
@@ -79,9 +98,10 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
     key: Mapped[str] = mapped_column(String(60))
-    # None only for an imported draft that is not yet tied to a claim of the article.
+    # None: a question without a source (only in a bank without an article, or a draft).
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
-    # draft | published | retired (removed from the bank file; kept for history)
+    # draft | published | retired (removed from the bank or retired by its author; kept for
+    # history)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     position: Mapped[int] = mapped_column(default=0)
     difficulty: Mapped[int] = mapped_column(default=1)
@@ -111,7 +131,22 @@ class QuestionVersion(db.Model):
     prompt: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     explanation: Mapped[str] = mapped_column(Text, default="")
+    # Images: {"image": {"id", "alt"}, "options": {"<index>": {"id", "alt"}}}; None: none.
+    media: Mapped[dict | None] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     question: Mapped[Question] = relationship(foreign_keys=[question_id])
+
+
+class Image(db.Model):
+    """An uploaded picture, re-encoded (no metadata) and served only as an image."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    mime: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

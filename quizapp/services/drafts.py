@@ -29,6 +29,7 @@ from quizapp.models import (
     User,
     utcnow,
 )
+from quizapp.services import authoring
 
 # A news article is far below this; a longer text is not an article.
 MAX_CHARS = 200_000
@@ -66,18 +67,25 @@ def default_bank_slug(article: Article) -> str:
     return f"{article.slug}-entwuerfe"[:120]
 
 
-def _bank_for(article: Article, slug: str) -> Bank:
-    """Return the bank with this slug for the article, creating it (no commit)."""
+def _bank_for(article: Article, slug: str, user: User | None = None) -> Bank:
+    """Return the bank with this slug for the article, creating it (no commit).
+
+    A bank created for a teacher is theirs to edit and publish on the authoring pages; a bank
+    written in the app by others is refused.
+    """
     if not _SLUG.match(slug or "") or len(slug) > 120:
         raise ServiceError("bank_slug", field="bank", slug=slug)
     bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
     if bank is None:
         title = f"Entwürfe: {article.title}"[:300]
         bank = Bank(slug=slug, title=title, language="de", article_id=article.id)
+        bank.owner_id = user.id if user is not None else None
         db.session.add(bank)
         db.session.flush()
     elif bank.article_id != article.id:
         raise ServiceError("bank_other_article", field="bank", slug=slug)
+    elif user is not None and bank.owner_id is not None and not authoring.can_edit(bank, user):
+        raise ServiceError("bank_not_yours", field="bank", slug=slug)
     return bank
 
 
@@ -104,15 +112,16 @@ def reviewed_terms() -> list[tuple[str, str]]:
     return list(terms.items())
 
 
-def propose(article: Article, bank_slug: str) -> ProposeResult:
+def propose(article: Article, bank_slug: str, user: User | None = None) -> ProposeResult:
     """Propose drafts from the article into the bank's review queue; drafts proposed before
-    (pending, accepted or rejected) and keys the bank already has are not proposed again."""
+    (pending, accepted or rejected) and keys the bank already has are not proposed again.
+    A new bank belongs to the teacher who proposes (None: the CLI, a bank like a file's)."""
     if len(article.text) > MAX_CHARS:
         raise ServiceError("too_long", limit=MAX_CHARS, size=len(article.text))
     if not generate.looks_german(article.text):
         raise ServiceError("not_german", article=article.slug)
     try:
-        bank = _bank_for(article, bank_slug)
+        bank = _bank_for(article, bank_slug, user)
         known = set(db.session.scalars(select(DraftProposal.key).where(DraftProposal.bank == bank)))
         known |= set(db.session.scalars(select(Question.key).where(Question.bank == bank)))
         proposal = generate.propose(article.text, reviewed_terms())

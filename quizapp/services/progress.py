@@ -207,7 +207,7 @@ def question_stats(user_id: int) -> list[QuestionStat]:
         .join(QuestionVersion, QuestionVersion.id == ranked.c.version_id)
         .join(Question, Question.id == ranked.c.question_id)
         .join(Bank, Bank.id == Question.bank_id)
-        .join(Claim, Claim.id == Question.claim_id)
+        .outerjoin(Claim, Claim.id == Question.claim_id)
         .where(ranked.c.rank == 1)
         .order_by(Bank.title, Question.position, Question.id)
     ).all()
@@ -232,7 +232,8 @@ def mastery_by_claim(stats: list[QuestionStat]) -> list[Mastery]:
     """Return mastery per claim (its quote as label, its bank for context), weakest first."""
     groups: dict[int, list[QuestionStat]] = defaultdict(list)
     for stat in stats:
-        groups[stat.claim_id].append(stat)
+        if stat.claim_id is not None:  # questions without a source have no claim to master
+            groups[stat.claim_id].append(stat)
     return _weakest_first(
         [
             _mastery(

@@ -34,6 +34,8 @@
     for (const [name, value] of Object.entries(attrs)) {
       if (value === false || value === null || value === undefined) continue;
       if (name === "text") node.textContent = value;
+      // Only HTML the server rendered from Markdown and cleaned with nh3 (prompt_html …).
+      else if (name === "safeHtml") node.innerHTML = value;
       else node.setAttribute(name, value === true ? "" : value);
     }
     for (const child of children.flat()) {
@@ -107,7 +109,8 @@
   function questionHead(d) {
     return [
       counter(d),
-      h("h1", { class: "prompt", tabindex: "-1", text: d.prompt }),
+      promptHeading(d),
+      questionImage(d),
       d.view.statement ? h("blockquote", { class: "statement", text: d.view.statement }) : null,
       h("div", { class: "timer" },
         h("progress", { "data-timer": true, max: d.limit_ms, value: d.limit_ms,
@@ -116,16 +119,28 @@
     ];
   }
 
+  function promptHeading(d) {
+    return d.prompt_html !== undefined
+      ? h("h1", { class: "prompt", tabindex: "-1", safeHtml: d.prompt_html })
+      : h("h1", { class: "prompt", tabindex: "-1", text: d.prompt });
+  }
+
+  function questionImage(d) {
+    return d.image ? h("img", { class: "question-image", src: `/images/${Number(d.image.id)}`, alt: d.image.alt }) : null;
+  }
+
   function explanation(d) {
     const src = d.source || {};
     const title = src.url ? h("a", { href: src.url, rel: "noopener", text: src.title }) : src.title;
-    return h("div", { class: "explanation" },
-      h("h2", { text: T.explanation }),
-      h("p", { text: d.explanation }),
-      h("figure", { class: "source-quote" },
+    const text = d.explanation_html !== undefined
+      ? h("div", { safeHtml: d.explanation_html }) : h("p", { text: d.explanation });
+    const source = d.quote
+      ? h("figure", { class: "source-quote" },
         h("figcaption", { text: T.from_article }),
         h("blockquote", { text: d.quote }),
-        h("p", { class: "source" }, T.source + ": ", title, src.name ? ` (${src.name})` : "")));
+        h("p", { class: "source" }, T.source + ": ", title, src.name ? ` (${src.name})` : ""))
+      : h("p", { class: "no-source", text: T.no_source });
+    return h("div", { class: "explanation" }, h("h2", { text: T.explanation }), text, source);
   }
 
   function table(d, title) {
@@ -297,7 +312,9 @@
         h("h1", { tabindex: "-1", text: title }),
         me && me.points ? h("p", { class: "gained", text: fmt("points", { points: me.points }) }) : null,
         me && me.streak > 1 ? h("p", { class: "streak", text: fmt("streak", { n: me.streak }) }) : null),
-      h("p", { class: "prompt-small", text: d.prompt }),
+      d.prompt_html !== undefined
+        ? h("p", { class: "prompt-small", safeHtml: d.prompt_html })
+        : h("p", { class: "prompt-small", text: d.prompt }),
       h("p", { class: "solution" }, h("strong", { text: T.right_answer }), " ", solutionText(d)),
       explanation(d),
     ]);
@@ -347,7 +364,7 @@
     show([h("div", { class: "reveal" },
       h("div", { class: "reveal-main" },
         counter(d),
-        h("h1", { class: "prompt", tabindex: "-1", text: d.prompt }),
+        promptHeading(d),
         // The bars of choices say which is right; a number has no bar of its own.
         d.type === "numeric"
           ? h("p", { class: "solution" }, h("strong", { text: T.right_answer }), " ", solutionText(d))

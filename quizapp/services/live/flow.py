@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 
-from quizapp import grading
+from quizapp import grading, markdown
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import (
@@ -91,6 +91,8 @@ def _question_data(live: LiveSession) -> dict:
         "count": len(live.version_ids),
         "type": version.type,
         "prompt": version.prompt,
+        "prompt_html": str(markdown.render_inline(version.prompt)),
+        "image": (version.media or {}).get("image"),
         "view": grading.present(version.type, version.payload, order_seed=live.id),
         "question_ms": epoch_ms(live.question_at),
         "options_ms": epoch_ms(live.options_at),
@@ -343,7 +345,7 @@ def _reveal_data(live: LiveSession) -> dict:
     index = live.current_index
     version = db.session.get(QuestionVersion, live.version_ids[index])
     claim = version.question.claim
-    article = claim.article
+    article = claim.article if claim is not None else None
     answers = db.session.execute(
         select(
             LiveAnswer.player_id, LiveAnswer.answer, LiveAnswer.correct, LiveAnswer.points
@@ -357,20 +359,26 @@ def _reveal_data(live: LiveSession) -> dict:
         "count": len(live.version_ids),
         "type": version.type,
         "prompt": version.prompt,
+        "prompt_html": str(markdown.render_inline(version.prompt)),
+        "image": (version.media or {}).get("image"),
         "view": grading.present(version.type, version.payload, order_seed=live.id),
         "solution": grading.solution(version.type, version.payload),
         "distribution": distribution,
         "answered": len(answers),
         "correct": sum(1 for a in answers if a.correct),
         "explanation": version.explanation,
-        "quote": claim.quote,
-        "kind": claim.kind,
-        "verdict": claim.verdict,
+        "explanation_html": str(markdown.render(version.explanation)),
+        # A question without a source has no quote (the screens say so).
+        "quote": claim.quote if claim else None,
+        "kind": claim.kind if claim else None,
+        "verdict": claim.verdict if claim else None,
         "source": {
             "title": article.title,
             "name": article.source_name,
             "url": article.source_url,
-        },
+        }
+        if article
+        else None,
         **ranks,
     }
 

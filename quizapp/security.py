@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from functools import wraps
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,6 +53,23 @@ def load_user(identity: str):
     if user is None or user.session_version != int(version):
         return None
     return user
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return `target` if it is a path on this site, else `default` (no open redirects).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    "/<tab>/evil.example" would lead away: any control character, space or backslash refuses
+    the target, as does anything with a scheme or host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(ord(ch) <= 32 or ch in "\\\x7f" for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def role_required(*roles: str):

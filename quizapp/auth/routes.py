@@ -9,7 +9,7 @@ from quizapp.auth import bp, service
 from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RoleForm
 from quizapp.extensions import db, limiter
 from quizapp.models import User
-from quizapp.security import role_required
+from quizapp.security import role_required, safe_next
 from quizapp.signals import user_logged_in_here
 
 
@@ -20,10 +20,7 @@ def _form_email() -> str:
 
 def _safe_next(default: str) -> str:
     """Return the `next` target if it is a path on this site, else the default."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.args.get("next"), default)
 
 
 def _start_session(user: User) -> None:
@@ -84,8 +81,15 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+def _account_key() -> str:
+    """Rate-limit key for the logged-in account (the password change)."""
+    return f"user:{current_user.get_id()}"
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per minute;50 per hour", methods=["POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key)
 def change_password():
     """Change the password; other sessions end, this one is renewed."""
     form = ChangePasswordForm()

@@ -29,7 +29,7 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp.extensions import db, limiter
 from quizapp.live import bp, export
-from quizapp.live.events import sse_stream
+from quizapp.live.events import event_position, sse_stream
 from quizapp.live.forms import HostForm, NicknameForm, PinForm
 from quizapp.models import Bank, LiveSession, Player
 from quizapp.security import role_required
@@ -275,23 +275,36 @@ def answer(session_id: int):
     # The busiest request of a game: the service finds the player by the token itself.
     token = request.cookies.get(_cookie_name(session_id))
     if request.is_json:
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            message = _("Send a JSON object with the question's index and your answer.")
+            return jsonify(ok=False, code="bad_body", message=message), 400
         index, raw = body.get("index"), body.get("answer")
     else:
         index = request.form.get("index")
         values = request.form.getlist("answer")
         raw = values if request.form.get("multi") else (values[0] if values else None)
+    index = question_index(index)
+    if index is None:
+        return _answer_refused(session_id, game.LiveError("closed"))
     try:
-        game.submit_answer(session_id, token, int(index), raw, game.clock())
-    except (TypeError, ValueError):
-        error = game.LiveError("closed")
-        return _answer_refused(session_id, error)
+        game.submit_answer(session_id, token, index, raw, game.clock())
     except game.LiveError as error:
         return _answer_refused(session_id, error)
     if _wants_json():
         return jsonify(ok=True, message=_("Answer received. Wait for the result."))
     flash(_("Answer received. Wait for the result."))
     return redirect(url_for("live.play", session_id=session_id))
+
+
+def question_index(value) -> int | None:
+    """Return a question index sent as a JSON integer or a form's ASCII digits, else None
+    (true, 0.5, "²" and numbers beyond any game name no question)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 6:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6:
+        return value
+    return None
 
 
 def _answer_refused(session_id: int, error: "game.LiveError"):
@@ -331,32 +344,38 @@ def events(session_id: int):
         if player is None or player.kicked:
             abort(403)
         audience, player_id = "all", player.id
-    raw = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
-    after = int(raw) if raw.isdigit() else 0
-    sub = game.broker().subscribe(live.id, audience)
-    # Subscribed first, then read the log: nothing falls between the two.
-    backlog = game.events_after(live.id, after)
+    # Read everything the client sent before subscribing: a bad value ends nothing half-done.
+    after = event_position(request.headers.get("Last-Event-ID") or request.args.get("after"))
     finished = live.state == "podium"
     secret = live.two_step_secret
     app = current_app._get_current_object()
-    # A stream holds no database connection while it waits.
-    db.session.remove()
-    if finished and not backlog:
+    sub = game.broker().subscribe(live.id, audience)
+    try:
+        # Subscribed first, then read the log: nothing falls between the two.
+        backlog = game.events_after(live.id, after)
+        # A stream holds no database connection while it waits.
+        db.session.remove()
+        if finished and not backlog:
+            sub.close()
+            return Response(status=204)  # EventSource stops reconnecting
+
+        def fill_gap(low: int, high: int):
+            return _missing_events(app, session_id, secret, low, high)
+
+        stream = sse_stream(
+            sub,
+            backlog,
+            after,
+            personalise=lambda event: game.view_for(event, player_id),
+            fill_gap=fill_gap,
+            heartbeat_s=app.config["LIVE_HEARTBEAT_S"],
+        )
+        response = Response(stream, mimetype="text/event-stream")
+        # A stream that never started (the client left at once) has no `finally` to run.
+        response.call_on_close(sub.close)
+    except BaseException:
         sub.close()
-        return Response(status=204)  # EventSource stops reconnecting
-
-    def fill_gap(low: int, high: int):
-        return _missing_events(app, session_id, secret, low, high)
-
-    stream = sse_stream(
-        sub,
-        backlog,
-        after,
-        personalise=lambda event: game.view_for(event, player_id),
-        fill_gap=fill_gap,
-        heartbeat_s=app.config["LIVE_HEARTBEAT_S"],
-    )
-    response = Response(stream, mimetype="text/event-stream")
+        raise
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
@@ -475,7 +494,7 @@ def control(session_id: int):
     if action not in ACTIONS:
         abort(400)
     seen = request.form.get("seq", "")
-    seen_seq = int(seen) if seen.isdigit() else -1
+    seen_seq = event_position(seen) if seen.isascii() and seen.isdigit() else -1
     now = game.clock()
     try:
         if action == "next":

@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from quizapp.extensions import db, limiter
 from quizapp.main import bp
+from quizapp.security import safe_next
 
 
 @bp.route("/")
@@ -26,10 +27,7 @@ def set_language(code: str):
     """Switch the interface language and return to the page the user was on."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
 
 
 ERROR_TEXT = {

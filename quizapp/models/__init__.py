@@ -1,10 +1,10 @@
 """The data model, one module per domain; importing this package registers every table."""
 
-from quizapp.models.attempts import Attempt, Quiz, Response
+from quizapp.models.attempts import Attempt, Quiz, Response, response_revealed
 from quizapp.models.classes import Membership, SchoolClass
 from quizapp.models.content import Article, Bank, Claim, Question, QuestionVersion
 from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player, answer_revealed
-from quizapp.models.progress import Card
+from quizapp.models.progress import Card, unrevealed_questions
 from quizapp.models.users import SetupToken, User, utcnow
 
 __all__ = [
@@ -26,5 +26,7 @@ __all__ = [
     "SetupToken",
     "User",
     "answer_revealed",
+    "response_revealed",
+    "unrevealed_questions",
     "utcnow",
 ]

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import config as settings
+from quizapp import inputs
 from quizapp.extensions import csrf, db, limiter, login, migrate
-from quizapp.json_input import InputJSONProvider
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=os.path.join(ROOT, "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
-    app.json = InputJSONProvider(app)
+    inputs.init_app(app)
     app.config.update(settings.from_environment(app.instance_path))
     if config:
         app.config.update(config)

@@ -30,6 +30,23 @@ def create_user(email: str, display_name: str, role: str, password: str) -> None
     click.echo(f"created {role} {user.email} (id {user.id})")
 
 
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def set_role(email: str, role: str) -> None:
+    """Change an existing account's role (the last admin stays admin)."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"{email}: no such account")
+    try:
+        accounts.set_role(user, role)
+    except accounts.AccountError as error:
+        if str(error) == "last_admin":
+            raise click.ClickException(f"{email} is the last admin and stays admin") from None
+        raise click.ClickException(f"{email}: {error}") from None
+    click.echo(f"{user.email} is now {role}")
+
+
 @click.command("setup-link")
 @with_appcontext
 def setup_link() -> None:

@@ -108,6 +108,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over HTTPS: browsers keep to HTTPS for a year (RFC 6797).
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if g.get("no_store"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -56,7 +56,7 @@ def test_register_next_never_leaves_the_site(client, target):
             "confirm": PASSWORD,
         },
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/login"
 
 
 @pytest.mark.parametrize("target", EVIL_TARGETS)

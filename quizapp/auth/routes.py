@@ -37,17 +37,26 @@ def _start_session(user: User) -> None:
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_form_email)
 def register():
-    """Create an account and log in."""
+    """Create an account, then log in with it.
+
+    A taken email gets the very same answer, so the page never tells whether an address has
+    an account (no mail is configured to tell its owner either; the message says so).
+    """
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.register(form.email.data, form.display_name.data, form.password.data)
+            service.register(form.email.data, form.display_name.data, form.password.data)
         except service.AccountError:
-            form.email.errors.append(_("An account with this email already exists."))
-        else:
-            _start_session(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name))
-            return redirect(_safe_next(url_for("main.index")))
+            pass  # the same answer as for a new account, on purpose
+        flash(
+            _(
+                "Thank you! Log in now with your email and password. If this email already "
+                "had an account, nothing was changed and its password stays valid (this app "
+                "sends no emails, so nobody is notified)."
+            )
+        )
+        target = safe_next(request.args.get("next"), "")
+        return redirect(url_for("auth.login", next=target or None))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -142,8 +151,12 @@ def set_role(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = RoleForm(prefix=f"u{user.id}")
     if form.validate_on_submit():
-        service.set_role(user, form.role.data)
-        flash(_("%(name)s is now: %(role)s", name=user.display_name, role=form.role.data))
+        try:
+            service.set_role(user, form.role.data)
+        except service.AccountError:
+            flash(_("The last admin cannot give up the admin role."), "error")
+        else:
+            flash(_("%(name)s is now: %(role)s", name=user.display_name, role=form.role.data))
     else:
         flash(_("Choose one of the listed roles."), "error")
     return redirect(url_for("auth.users"))

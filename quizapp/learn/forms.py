@@ -1,6 +1,6 @@
 """Forms of the learn area: an answer from a plain HTML form, a teacher's quiz settings."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from quizapp.inputs import MAX_ID
 from quizapp.services.progress import TIMEZONE
 from quizapp.services.quizzes import QuizError, QuizSettings
 
@@ -46,10 +47,13 @@ def strip(value):
 
 
 def optional_id(value):
-    """Read a chosen id; the empty choice means none."""
+    """Read a chosen id; the empty choice means none (ValueError: not an id)."""
     if value in (None, ""):
         return None
-    return int(value)
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
 
 
 class QuizForm(FlaskForm):
@@ -104,6 +108,12 @@ class QuizForm(FlaskForm):
     def settings(self) -> QuizSettings:
         """The submitted settings for the service (due date in naive UTC)."""
         due = self.due_at.data
+        if due is not None:
+            try:
+                due = due.astimezone(UTC).replace(tzinfo=None)
+            except OverflowError:
+                # Year 1 in Berlin is before the first moment UTC can hold: long past anyway.
+                due = datetime.min
         return QuizSettings(
             title=self.title.data or "",
             selection=self.selection.data,
@@ -116,7 +126,7 @@ class QuizForm(FlaskForm):
             attempts_allowed=self.attempts_allowed.data,
             grading_method=self.grading_method.data,
             class_id=self.class_id.data,
-            due_at=due.astimezone(UTC).replace(tzinfo=None) if due else None,
+            due_at=due,
         )
 
     def show_errors(self, error: QuizError) -> None:

@@ -6,6 +6,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from quizapp import names
+
 MIN_LENGTH = 2
 MAX_LENGTH = 20
 BLOCKED_WORDS = Path(__file__).with_name("blocked_words.txt")
@@ -27,22 +29,25 @@ class NicknameError(ValueError):
 
 
 def clean(raw: str) -> str:
-    """Return the nickname as it will be shown: NFC, spaces collapsed and trimmed."""
-    return " ".join(unicodedata.normalize("NFC", raw or "").split())
+    """Return the nickname as it will be shown: NFKC, spaces collapsed and trimmed."""
+    return names.normalise(raw)
 
 
 def key(nickname: str) -> str:
-    """Return the form under which two nicknames count as the same (case-insensitive)."""
-    return nickname.casefold()[:24]
+    """Return the form under which two nicknames count as the same: case and look-alike
+    letters folded ("Anna", "anna", Cyrillic "Аnna" are one name)."""
+    return names.skeleton(nickname)[:24]
 
 
 def check(raw: str) -> str:
-    """Return the cleaned nickname, or raise NicknameError(length|characters|blocked)."""
+    """Return the cleaned nickname, or raise NicknameError(length|characters|no_letter|blocked)."""
     nickname = clean(raw)
     if not MIN_LENGTH <= len(nickname) <= MAX_LENGTH:
         raise NicknameError("length")
-    if not _ALLOWED.match(nickname) or not any(c.isalnum() for c in nickname):
+    if not _ALLOWED.match(nickname) or names.has_invisible(nickname):
         raise NicknameError("characters")
+    if not names.has_visible_letter(nickname):
+        raise NicknameError("no_letter")
     if is_blocked(nickname):
         raise NicknameError("blocked")
     return nickname
@@ -81,7 +86,7 @@ def _letters(word: str) -> str:
 def is_blocked(nickname: str) -> bool:
     """Return whether a nickname contains an insult from the de/en word list."""
     anywhere, whole, allowed = _word_lists()
-    words = [_letters(w) for w in re.split(r"[\s_.\-]+", nickname) if w]
+    words = [_letters(w) for w in re.split(r"[\s_.\-]+", names.skeleton(nickname)) if w]
     if any(w in whole or w in anywhere for w in words if w):
         return True
     # Spacing or dots must not hide a word: check the letters run together too.

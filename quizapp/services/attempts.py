@@ -170,6 +170,14 @@ def open_attempt(quiz: Quiz, owner: Owner, now: datetime | None = None) -> Attem
     return None
 
 
+def _one_start_at_a_time(quiz: Quiz) -> None:
+    """Lock the quiz until this transaction ends, so two starts cannot both pass the check of
+    attempts left before either is stored: the UPDATE takes the quiz's row lock on
+    PostgreSQL and the write lock on SQLite; a concurrent start waits, then sees this one."""
+    touch = update(Quiz).where(Quiz.id == quiz.id).values(title=Quiz.title)
+    db.session.execute(touch, execution_options={"synchronize_session": False})
+
+
 def start_attempt(
     quiz: Quiz,
     *,
@@ -184,11 +192,14 @@ def start_attempt(
     owner = Owner(user.id if user is not None else None, None if user is not None else guest_token)
     if owner.user_id is None and not owner.guest_token:
         raise AttemptError("no_owner", 400)
+    _one_start_at_a_time(quiz)
     if attempts_left(quiz, owner) == 0:
+        db.session.rollback()
         raise AttemptError("no_attempts_left", 409)
     rng = rng or random.SystemRandom()
     chosen = list(versions) if versions is not None else select_versions(quiz, rng)
     if not chosen:
+        db.session.rollback()
         raise AttemptError("empty_quiz", 409)
     attempt = Attempt(
         quiz=quiz,

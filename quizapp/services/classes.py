@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from quizapp import names
 from quizapp.extensions import db
 from quizapp.models import Attempt, Membership, Quiz, SchoolClass, User
 from quizapp.services.attempts import counted_attempts, graded_result
@@ -87,9 +88,11 @@ def create_class(teacher: User, name: str) -> SchoolClass:
     """Create a class of the teacher with a fresh unique join code."""
     if not teacher.has_role("teacher"):
         raise ClassError("forbidden")
-    name = " ".join(name.split())
+    name = names.normalise(name)
     if not name or len(name) > NAME_LENGTH:
         raise ClassError("name")
+    if names.has_invisible(name) or not names.has_visible_letter(name):
+        raise ClassError("name_letters")
     for _ in range(CODE_TRIES):
         code = new_join_code()
         if db.session.scalar(select(exists().where(SchoolClass.join_code == code))):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from quizapp.access import ADMIN, LOGIN, PUBLIC, everyone, expect
 from quizapp.auth import bp, service
 from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RoleForm
 from quizapp.extensions import db, limiter
@@ -34,6 +35,8 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@expect("GET", PUBLIC)
+@expect("POST", everyone(400))
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_form_email)
 def register():
@@ -61,6 +64,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@expect("GET", PUBLIC)
+@expect("POST", everyone(400))
 @limiter.limit("10 per minute;100 per hour", methods=["POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_form_email)
 def login():
@@ -77,6 +82,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@expect("POST", everyone(302))
 def logout():
     """Log out; the old session cookie no longer works anywhere."""
     if current_user.is_authenticated:
@@ -96,6 +102,8 @@ def _account_key() -> str:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@expect("GET", LOGIN)
+@expect("POST", everyone(400, anonymous=302, guest=302))
 @login_required
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key)
@@ -116,6 +124,8 @@ def change_password():
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
+@expect("GET", everyone(404))
+@expect("POST", everyone(404))
 def setup_admin(token: str):
     """Create the first admin with the one-time link printed at first start."""
     if service.setup_token_valid(token) is None:
@@ -136,6 +146,7 @@ def setup_admin(token: str):
 
 
 @bp.route("/admin/users")
+@expect("GET", ADMIN)
 @role_required("admin")
 def users():
     """List accounts so an admin can change roles."""
@@ -145,6 +156,7 @@ def users():
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
+@expect("POST", ADMIN, admin=302)
 @role_required("admin")
 def set_role(user_id: int):
     """Change one user's role."""

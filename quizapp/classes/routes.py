@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from quizapp.access import ADMIN, LOGIN, TEACHER, everyone, expect
 from quizapp.classes import bp
 from quizapp.classes.forms import ConfirmForm, JoinForm, NewClassForm
 from quizapp.extensions import limiter
@@ -94,6 +95,7 @@ def _render_index(new_form=None, join_form=None, status=200):
 
 
 @bp.route("/classes")
+@expect("GET", LOGIN)
 @login_required
 def index():
     """My classes: the ones I teach (with a form for a new one) and the ones I am in."""
@@ -101,6 +103,7 @@ def index():
 
 
 @bp.route("/classes/new", methods=["POST"])
+@expect("POST", TEACHER, teacher=400, other_teacher=400, admin=400)
 @login_required
 def create():
     """Create a class (teachers only) and open its page."""
@@ -124,6 +127,7 @@ def create():
 
 
 @bp.route("/classes/join", methods=["POST"])
+@expect("POST", everyone(400, anonymous=302, guest=302))
 @login_required
 # Codes can be guessed only by trying many: refused tries are limited per address.
 @limiter.limit(_join_limit, methods=["POST"], deduct_when=_refused)
@@ -145,6 +149,7 @@ def join():
 
 
 @bp.route("/classes/<int:class_id>/leave", methods=["POST"])
+@expect("POST", everyone(302))
 @login_required
 def leave(class_id: int):
     """Leave a class."""
@@ -163,6 +168,7 @@ def leave(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>")
+@expect("GET", TEACHER, other_teacher=403)
 @login_required
 def show(class_id: int):
     """A class for its teacher: the join code, the members and the assigned quizzes."""
@@ -208,6 +214,7 @@ def _gradebook_table(book: service.Gradebook) -> list[list]:
 
 
 @bp.route("/classes/<int:class_id>/gradebook.csv")
+@expect("GET", TEACHER, other_teacher=403)
 @login_required
 def gradebook_csv(class_id: int):
     """The gradebook as a spreadsheet: one row per member, results in percent."""
@@ -226,6 +233,7 @@ def gradebook_csv(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>/members/<int:user_id>/remove", methods=["POST"])
+@expect("POST", ADMIN, teacher=302, admin=302)
 @login_required
 def remove_member(class_id: int, user_id: int):
     """Take a member out of the class."""
@@ -244,6 +252,8 @@ def remove_member(class_id: int, user_id: int):
 
 
 @bp.route("/classes/<int:class_id>/delete", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", ADMIN, teacher=302, admin=302)
 @login_required
 def delete(class_id: int):
     """Ask, then delete the class; its members and quizzes keep their accounts and answers."""

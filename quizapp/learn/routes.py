@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from quizapp.access import PUBLIC, TEACHER, everyone, expect
 from quizapp.extensions import db
 from quizapp.learn import bp
 from quizapp.learn.forms import QuizForm, raw_answer
@@ -91,6 +92,7 @@ def _quiz_summary(quiz: Quiz | None) -> dict:
 
 
 @bp.route("/quiz/<slug>")
+@expect("GET", PUBLIC)
 def bank(slug: str):
     """A bank's quizzes: practice (feedback after each question) or exam (at the end, timed)."""
     bank = _bank_or_404(slug)
@@ -113,6 +115,7 @@ def bank(slug: str):
 
 
 @bp.route("/quiz/<slug>/start", methods=["POST"])
+@expect("POST", everyone(302))
 @guest_start_limit
 def start_bank(slug: str):
     """Start (or resume) the bank's quiz in the chosen mode."""
@@ -130,6 +133,8 @@ def _share_url(quiz: Quiz) -> str:
 
 
 @bp.route("/quizzes/new", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", everyone(302, learner=403, other_learner=403))
 @role_required("teacher")
 def new_quiz():
     """A teacher sets up a quiz over a bank; nothing is stored until every setting is fine."""
@@ -155,6 +160,7 @@ def new_quiz():
 
 
 @bp.route("/quizzes/mine")
+@expect("GET", TEACHER)
 @role_required("teacher")
 def my_quizzes():
     """The quizzes a teacher made, each with the link to share."""
@@ -169,6 +175,7 @@ def my_quizzes():
 
 
 @bp.route("/quizzes/<int:quiz_id>")
+@expect("GET", everyone(404, learner=200, teacher=200, admin=200))
 def quiz(quiz_id: int):
     """Any quiz's page: its rules, the learner's result so far, start or resume."""
     quiz = service.get_quiz(quiz_id, current_user) or abort(404)
@@ -183,6 +190,7 @@ def quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])
+@expect("POST", everyone(404, learner=302, teacher=302, admin=302))
 @guest_start_limit
 def start(quiz_id: int):
     """Start (or resume) an attempt of a quiz."""
@@ -191,6 +199,7 @@ def start(quiz_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>")
+@expect("GET", everyone(404, learner=302))
 def attempt(attempt_id: int):
     """Go on with an attempt: to the next unanswered question, or to the results."""
     attempt = _attempt_or_404(attempt_id)
@@ -245,6 +254,7 @@ def _seconds_left(attempt: Attempt) -> int | None:
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>")
+@expect("GET", everyone(404, learner=200))
 def question(attempt_id: int, number: int):
     """Show one question of an attempt (or, in practice mode, its feedback once answered)."""
     attempt = _attempt_or_404(attempt_id)
@@ -256,6 +266,7 @@ def question(attempt_id: int, number: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["POST"])
+@expect("POST", everyone(404, learner=422))
 def answer(attempt_id: int, number: int):
     """Record the answer to one question; a repeated submit shows the first result."""
     attempt = _attempt_or_404(attempt_id)
@@ -277,6 +288,7 @@ def answer(attempt_id: int, number: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/finish", methods=["POST"])
+@expect("POST", everyone(404, learner=302))
 def finish(attempt_id: int):
     """Hand in the attempt now; unanswered questions count as wrong."""
     attempt = _attempt_or_404(attempt_id)
@@ -286,6 +298,7 @@ def finish(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/results")
+@expect("GET", everyone(404, learner=302))
 def results(attempt_id: int):
     """The score, every question with both answers, the explanation and the source."""
     attempt = _attempt_or_404(attempt_id)
@@ -308,6 +321,7 @@ def results(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/retry", methods=["POST"])
+@expect("POST", everyone(404, learner=302))
 @guest_start_limit
 def retry(attempt_id: int):
     """Practise again only the questions answered wrongly (or not at all) in an attempt."""

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from quizapp.access import ADMIN, PUBLIC, TEACHER, everyone, expect
 from quizapp.extensions import db, limiter
 from quizapp.live import bp, export
 from quizapp.live.events import event_position, sse_stream
@@ -192,6 +193,8 @@ def _template_helpers() -> dict:
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@expect("GET", PUBLIC)
+@expect("POST", everyone(400))
 @limiter.limit(_pin_limit, methods=["POST"])
 def join():
     """Step one: enter the game PIN (the QR code skips this step)."""
@@ -208,6 +211,8 @@ def join():
 
 
 @bp.route("/join/<pin>", methods=["GET", "POST"])
+@expect("GET", PUBLIC, guest=302, learner=302)
+@expect("POST", everyone(400, guest=302, learner=302))
 @limiter.limit(_join_limit, methods=["POST"])
 def join_game(pin: str):
     """Step two: choose a nickname; a returning browser goes straight back to its game."""
@@ -253,6 +258,7 @@ def join_game(pin: str):
 
 
 @bp.route("/live/<int:session_id>/play")
+@expect("GET", everyone(302, guest=200, learner=200))
 def play(session_id: int):
     """The player's phone view; works without JavaScript (reload and plain forms)."""
     live = _game(session_id)
@@ -270,6 +276,7 @@ def play(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/answer", methods=["POST"])
+@expect("POST", everyone(302))
 def answer(session_id: int):
     """Record the player's answer; the score is shown at the reveal, not now."""
     # The busiest request of a game: the service finds the player by the token itself.
@@ -320,6 +327,7 @@ def _answer_refused(session_id: int, error: "game.LiveError"):
 
 
 @bp.route("/live/<int:session_id>/state")
+@expect("GET", PUBLIC, anonymous=403, other_learner=403, other_teacher=403)
 def state(session_id: int):
     """The game's current state as this client may see it (JSON, for resyncs)."""
     live = _game(session_id)
@@ -333,6 +341,7 @@ def state(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/events")
+@expect("GET", PUBLIC, anonymous=403, other_learner=403, other_teacher=403)
 @limiter.exempt
 def events(session_id: int):
     """Server-sent events: catch up after Last-Event-ID, then live events and heartbeats."""
@@ -412,6 +421,8 @@ def _missing_events(app, session_id: int, secret: str, low: int, high: int) -> l
 
 
 @bp.route("/live/host", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", TEACHER, teacher=400, other_teacher=400, admin=400)
 @role_required("teacher")
 def host_index():
     """Pick a bank and the rules, and start a game."""
@@ -442,6 +453,7 @@ def host_index():
 
 
 @bp.route("/live/<int:session_id>/host")
+@expect("GET", TEACHER, other_teacher=403)
 def host_game(session_id: int):
     """The host's controls: PIN, players (kick, lock), start/next/skip/pause/end, results."""
     live = _hosted_game(session_id)
@@ -459,6 +471,7 @@ def host_game(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/screen")
+@expect("GET", TEACHER, other_teacher=403)
 def screen(session_id: int):
     """The projector: PIN and QR, the question and countdown, distribution, leaderboard."""
     live = _hosted_game(session_id)
@@ -487,6 +500,7 @@ ACTIONS = ("next", "skip", "pause", "resume", "end", "lock", "unlock")
 
 
 @bp.route("/live/<int:session_id>/control", methods=["POST"])
+@expect("POST", ADMIN, teacher=400, admin=400)
 def control(session_id: int):
     """Run one host action; `seq` says which state the host saw, so double clicks do nothing."""
     live = _hosted_game(session_id)
@@ -521,6 +535,7 @@ def control(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/players/<int:player_id>/kick", methods=["POST"])
+@expect("POST", ADMIN, teacher=302, admin=302)
 def kick(session_id: int, player_id: int):
     """Remove a player for good."""
     live = _hosted_game(session_id)
@@ -544,6 +559,7 @@ def kick(session_id: int, player_id: int):
 
 
 @bp.route("/live/<int:session_id>/tick", methods=["POST"])
+@expect("POST", TEACHER, other_teacher=403)
 def tick(session_id: int):
     """The projector's nudge at the deadline: close the question if its time is up."""
     live = _hosted_game(session_id)
@@ -552,6 +568,7 @@ def tick(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/code")
+@expect("GET", ADMIN, teacher=404, admin=404)
 def code(session_id: int):
     """The current two-step code for the projector (it changes every 10 seconds)."""
     live = _hosted_game(session_id)
@@ -565,6 +582,7 @@ def code(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/results")
+@expect("GET", TEACHER, other_teacher=403)
 def results(session_id: int):
     """Every player's and every question's results, kept with the game."""
     live = _hosted_game(session_id)
@@ -572,6 +590,7 @@ def results(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/results.csv")
+@expect("GET", TEACHER, other_teacher=403)
 def results_csv(session_id: int):
     """One results table as CSV: ?table=players (default), questions or answers."""
     live = _hosted_game(session_id)
@@ -588,6 +607,7 @@ def results_csv(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/results.xlsx")
+@expect("GET", TEACHER, other_teacher=403)
 def results_xlsx(session_id: int):
     """All results tables as one workbook."""
     live = _hosted_game(session_id)

@@ -4,18 +4,21 @@ from flask import Flask, current_app, redirect, render_template, request, sessio
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from quizapp.access import PUBLIC, everyone, expect
 from quizapp.extensions import db, limiter
 from quizapp.main import bp
 from quizapp.security import safe_next
 
 
 @bp.route("/")
+@expect("GET", PUBLIC)
 def index():
     """The start page: what quizapp is and where to go."""
     return render_template("main/index.html")
 
 
 @bp.route("/healthz")
+@expect("GET", PUBLIC)
 @limiter.exempt
 def healthz():
     """Answer 200 `ok` without templates or the database, for load balancers."""
@@ -23,6 +26,7 @@ def healthz():
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@expect("POST", everyone(302))
 def set_language(code: str):
     """Switch the interface language and return to the page the user was on."""
     if code in current_app.config["LANGUAGES"]:

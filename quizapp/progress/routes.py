@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from quizapp.access import LOGIN, everyone, expect
 from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.progress import bp
@@ -55,6 +56,7 @@ def _render_report(learner: User):
 
 
 @bp.route("/progress")
+@expect("GET", LOGIN)
 @login_required
 def overview():
     """The logged-in learner's own progress."""
@@ -62,6 +64,7 @@ def overview():
 
 
 @bp.route("/progress/<int:user_id>")
+@expect("GET", LOGIN, other_learner=403, other_teacher=403)
 @login_required
 def learner(user_id: int):
     """A learner's progress, for their teachers and admins."""
@@ -71,6 +74,7 @@ def learner(user_id: int):
 
 
 @bp.route("/review")
+@expect("GET", LOGIN)
 @login_required
 def review():
     """What is due for review, and the button to start."""
@@ -85,6 +89,7 @@ def review():
 
 
 @bp.route("/mistakes")
+@expect("GET", LOGIN)
 @login_required
 def mistakes():
     """What the learner keeps getting wrong, and the button to practise it."""
@@ -98,6 +103,7 @@ def mistakes():
 
 
 @bp.route("/review/start", methods=["POST"])
+@expect("POST", everyone(302))
 @login_required
 def start_review():
     """Start an attempt over the due questions across banks."""
@@ -105,6 +111,7 @@ def start_review():
 
 
 @bp.route("/mistakes/start", methods=["POST"])
+@expect("POST", everyone(302))
 @login_required
 def start_mistakes():
     """Start an attempt over the questions the learner keeps getting wrong."""
@@ -138,6 +145,7 @@ def _download(body: str, mimetype: str, extension: str) -> Response:
 
 
 @bp.route("/me/export.json")
+@expect("GET", LOGIN)
 @login_required
 def export_json():
     """Download everything stored about me as JSON."""
@@ -145,6 +153,7 @@ def export_json():
 
 
 @bp.route("/me/export.csv")
+@expect("GET", LOGIN)
 @login_required
 def export_csv():
     """Download my answers as CSV."""
@@ -152,6 +161,8 @@ def export_csv():
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
+@expect("GET", LOGIN)
+@expect("POST", everyone(400, anonymous=302, guest=302))
 @login_required
 # The password check must not become a way to guess passwords with a stolen session.
 @limiter.limit("5 per minute;20 per hour", methods=["POST"])

@@ -83,6 +83,14 @@ def clock(monkeypatch):
     return _scripted_clock(monkeypatch)
 
 
+@pytest.fixture(autouse=True)
+def _no_real_timers(app):
+    """Scripted times are in the past; real deadline timers would close questions early."""
+    app.config["LIVE_TIMERS"] = False
+    yield
+    app.config["LIVE_TIMERS"] = True
+
+
 @pytest.mark.parametrize(
     "header,query",
     [
@@ -96,7 +104,6 @@ def clock(monkeypatch):
     ],
 )
 def test_event_stream_with_odd_positions_leaks_no_subscription(app, client, auth, header, query):
-    app.config["LIVE_TIMERS"] = False
     host = logged_in_host(client, auth, app).create(live_bank(app))
     with app.app_context():
         hub = game.broker().hub
@@ -114,7 +121,6 @@ def test_event_stream_with_odd_positions_leaks_no_subscription(app, client, auth
 
 
 def test_live_export_hides_the_game_score_and_cards_until_the_reveal(app, client, auth, clock):
-    app.config["LIVE_TIMERS"] = False
     host = logged_in_host(client, auth, app).create(live_bank(app))
     browser = logged_in_browser(app, auth, "lea@example.org", "Lea")
     lea = join(app, host.pin, "Lea", client=browser)
@@ -327,7 +333,6 @@ def test_deeply_nested_json_is_a_clear_400_on_the_api(app, client, depth):
 
 
 def test_deeply_nested_json_is_a_clear_400_on_live_answers(app, client, auth, clock):
-    app.config["LIVE_TIMERS"] = False
     host = logged_in_host(client, auth, app).create(live_bank(app))
     player = join(app, host.pin, "Lea")
     host.act("next")

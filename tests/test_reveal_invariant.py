@@ -62,7 +62,7 @@ def _world(app, monkeypatch, clock, flipped: bool) -> dict:
     """Build the world, let the learner answer, and return what the tests need."""
     monkeypatch.setattr(random, "SystemRandom", lambda: random.Random(11))
     with app.app_context():
-        _reset()
+        _reset(restart_ids=True)
         learner = _user("lea@example.org", "learner")
         teacher = _user("tea@example.org", "teacher")
         bank = make_bank(types=TYPES)

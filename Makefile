@@ -2,10 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# HOST, PORT, WORKERS and REDIS_URL are read by gunicorn.conf.py (and the admin link).
 PORT ?= 8000
-# The console's admin link names the port the app is served on.
-export PORT
-WORKERS ?= 2
+export HOST PORT WORKERS
 export FLASK_APP := quizapp
 STAMP := $(VENV)/.installed
 
@@ -27,11 +26,9 @@ setup: install
 	$(BIN)/flask quiz import questions/
 	$(BIN)/flask setup-link
 
+## Every gunicorn setting is in gunicorn.conf.py; tests start exactly this line.
 run: setup
-	@echo "quizapp on http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --worker-class gevent --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
-		--worker-connections 5000 \
-		--access-logfile - --timeout 60 --graceful-timeout 5 wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## Debian's chromium for the browser tests; installed when we are root and it is missing.
 browser:

@@ -47,6 +47,15 @@ def set_role(email: str, role: str) -> None:
     click.echo(f"{user.email} is now {role}")
 
 
+def _served_at() -> str:
+    """Return where `make run` serves on this computer: HOST (all networks: 127.0.0.1), PORT."""
+    port = os.environ.get("PORT", "").strip() or "8000"
+    host = os.environ.get("HOST", "").strip()
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @click.command("setup-link")
 @with_appcontext
 def setup_link() -> None:
@@ -55,9 +64,7 @@ def setup_link() -> None:
     if token is None:
         click.echo("An admin account exists; no setup link needed.")
         return
-    # `make run` serves on 127.0.0.1:$PORT; behind a proxy PUBLIC_URL names the real address.
-    port = os.environ.get("PORT", "").strip() or "8000"
-    base = current_app.config.get("PUBLIC_URL") or f"http://127.0.0.1:{port}"
+    base = current_app.config.get("PUBLIC_URL") or _served_at()
     bar = "=" * 72
     click.echo(f"{bar}\nNo admin account yet. Create it once with this link:\n")
     click.echo(f"    {base}/setup/{token}\n\nThe link works once.\n{bar}")
@@ -105,7 +112,8 @@ _LOADED_WORDS = click.option(
 @quiz_cli.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=_EXISTING)
 @_LOADED_WORDS
-def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Refuse editorial warnings too (exit 1).")
+def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None, strict: bool) -> None:
     """Check bank files (FILE.yaml or folders); exit 1 and list every error if any."""
     from quizapp.banks import articles, seeds_dir, validate
 
@@ -117,10 +125,17 @@ def validate_banks(paths: tuple[Path, ...], loaded_words: Path | None) -> None:
     )
     for error in errors:
         click.echo(str(error))
+    warnings = [warning for bank in banks for warning in bank.warnings]
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     if errors:
         bad = len({error.file for error in errors})
         click.echo(f"{len(errors)} error(s) in {bad} of {len(files)} file(s)")
         sys.exit(1)
+    if warnings:
+        click.echo(f"{len(warnings)} editorial warning(s)")
+        if strict:
+            sys.exit(1)
     click.echo(f"{len(banks)} bank(s) valid")
 
 

@@ -30,7 +30,13 @@ def test_seed_article_is_stored_as_written(ctx):
         "verabschiedet hat"
     )
     raw = SEED.read_text(encoding="utf-8")
-    assert article.text == raw.split("\n", 1)[1].rstrip("\n")
+    date_line, origin_line, text = raw.split("\n", 2)
+    assert article.text == text.rstrip("\n")
+    # What is known of the text's origin comes from the `origin` line after the date.
+    assert origin_line.startswith("origin ") and article.origin == origin_line.removeprefix(
+        "origin "
+    )
+    assert article.origin.startswith("Autor und Medium unbekannt")
     # The quirks stay: a space before a comma, "uns" for "und".
     assert "Hegseth , die USA" in article.text
     assert "Trump uns seiner Regierung" in article.text
@@ -55,6 +61,28 @@ def test_seed_format_tolerates_leading_blanks_and_text_on_the_date_line(raw):
     assert seed.published_on == date(2025, 12, 4)
     assert seed.text == "Es mehren sich die Signale. Mehr.\n\nZweiter Absatz."
     assert seed.title == "Es mehren sich die Signale"
+
+
+def test_an_origin_line_after_the_date_is_the_articles_origin_not_its_text():
+    seed = parse_seed("date 2025-12-04\norigin Autor unbekannt.  \nText. Mehr.\n", "x.txt", "x")
+    assert (seed.origin, seed.text, seed.title) == ("Autor unbekannt.", "Text. Mehr.", "Text")
+    # Only a line of its own counts: "origin" inside the text (or on the date line) is text.
+    seed = parse_seed("date 2025-12-04 origin der Krise. Mehr.\n", "x.txt", "x")
+    assert (seed.origin, seed.text) == (None, "origin der Krise. Mehr.")
+    seed = parse_seed("date 2025-12-04\nText.\norigin später.\n", "x.txt", "x")
+    assert (seed.origin, seed.text) == (None, "Text.\norigin später.")
+
+
+def test_a_changed_origin_updates_the_article_and_keeps_the_claims(ctx, tmp_path):
+    import_seed()
+    import_bank(MINI)
+    offsets = {c.key: (c.start, c.end) for c in db.session.scalars(select(Claim))}
+    raw = SEED.read_text(encoding="utf-8")
+    changed = tmp_path / SEED.name
+    changed.write_text(raw.replace("\norigin ", "\norigin Neu geprüft. ", 1), encoding="utf-8")
+    assert import_article(changed).action == "updated"
+    assert stored().origin.startswith("Neu geprüft. Autor und Medium unbekannt")
+    assert {c.key: (c.start, c.end) for c in db.session.scalars(select(Claim))} == offsets
 
 
 @pytest.mark.parametrize(

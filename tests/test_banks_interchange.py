@@ -33,7 +33,10 @@ def test_gift_export(app, ctx):
     assert "Beistandspflicht. {F ####" in text
     assert "{#2035:0 ####" in text
     assert "{=Christian Freuding -> Inspekteur des Heeres =Marco Rubio -> US-Außenminister}" in text
-    assert "{~Tatsache =Meinung ####" in text and "Gegenposition\\: Die" in text
+    assert (
+        "{~Tatsachenbehauptung (überprüfbar) =Meinung ####" in text
+        and "Gegenposition\\: Die" in text
+    )
     # What GIFT can't express is named, not dropped silently; drafts are not exported.
     assert "// c11-treffen: cloze can't be written in GIFT; use moodle-xml" in text
     assert "// c4-reihenfolge: ordering can't be written in GIFT" in text

@@ -69,15 +69,17 @@ def test_article_view_marks_every_claim_with_kind_verdict_and_anchor(client, ctx
         "C11": "claim",
     }.items():
         assert len(re.findall(f'<mark id="claim-{key}" class="claim kind-{kind}"', html)) == 1
-    assert "Tatsache, stimmt" in html
-    assert "Behauptung, irreführend" in html
+    # The kind of a statement apart from its truth: never "Tatsache, falsch".
+    assert "Tatsachenbehauptung (überprüfbar), stimmt" in html
+    assert "Tatsachenbehauptung (überprüfbar), irreführend" in html
+    assert "Tatsache," not in html
     assert "Zitat, stimmt" in html
     assert "<h2>Trump und die NATO</h2>" in html
     assert "<h2>Konkrete Schritte</h2>" in html
     assert html.count("<mark") == html.count("</mark>")
     # The legend explains every kind in words, not only by colour.
     assert "So liest du die Markierungen" in html
-    for label in ("Tatsache", "Behauptung", "Meinung", "Zitat", "Prognose"):
+    for label in ("Tatsachenbehauptung (überprüfbar)", "Meinung", "Zitat", "Prognose"):
         assert f'">{label}</span></dt>' in html
     # Claim list: sources, counter-positions, date of the check.
     assert "Gegenpositionen" in html and "The Hague Summit Declaration" in html
@@ -89,7 +91,8 @@ def test_article_view_in_english(client, ctx):
     import_seed()
     import_bank(MINI)
     html = page(client, "/articles/nato-2025-12-04", **{"Accept-Language": "en"})
-    assert "Fact, correct" in html
+    assert "Statement of fact (checkable), correct" in html
+    assert "Fact, false" not in html
     assert "How to read the marks" in html
     assert '<div class="article-text" lang="de">' in html
 

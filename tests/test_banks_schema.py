@@ -114,7 +114,12 @@ BROKEN = [
     (
         {"type": "matching", "pairs": [{"left": "a", "right": "1"}, {"left": "b", "right": "1"}]},
         "pairs",
-        "right sides",
+        "at least two different right sides",
+    ),
+    (
+        {"type": "matching", "pairs": [{"left": "a", "right": "1"}, {"left": "a", "right": "2"}]},
+        "pairs",
+        "left sides",
     ),
     (
         {

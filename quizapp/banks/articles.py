@@ -1,4 +1,5 @@
-"""Import source articles from the raw seed format (`date YYYY-MM-DD`, then the text as written)."""
+"""Import source articles from the raw seed format (`date YYYY-MM-DD`, an optional
+`origin …` line, then the text as written)."""
 
 import re
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from quizapp.extensions import db
 from quizapp.models import Article
 
 _DATE_LINE = re.compile(r"\s*date[ \t]+(\S+)(?:[ \t]*\n|[ \t]+|[ \t]*$)")
+# An optional line after the date: what is known of the article's origin (author, outlet).
+_ORIGIN_LINE = re.compile(r"[ \t]*origin[ \t]+([^\n]*\S)[ \t]*(?:\n|$)")
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)")
 TITLE_LENGTH = 300
 
@@ -32,6 +35,7 @@ class SeedArticle:
     published_on: date
     title: str
     text: str
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,16 @@ def parse_seed(raw: str, file: str, slug: str) -> SeedArticle:
         raise ArticleError(
             file, line, f"`{match.group(1)}` is not a date of the form YYYY-MM-DD"
         ) from None
-    text = raw[match.end() :].lstrip().rstrip("\n")
+    rest = raw[match.end() :]
+    origin = _ORIGIN_LINE.match(rest) if match.group(0).endswith("\n") else None
+    if origin:
+        rest = rest[origin.end() :]
+    text = rest.lstrip().rstrip("\n")
     if not text:
         raise ArticleError(file, line + 1, "the article has no text after the date")
-    return SeedArticle(slug, published_on, first_sentence(text), text)
+    return SeedArticle(
+        slug, published_on, first_sentence(text), text, origin.group(1) if origin else None
+    )
 
 
 def read_seed(path: Path) -> SeedArticle:
@@ -119,11 +129,17 @@ def _store(seed: SeedArticle, file: str, language: str | None) -> ArticleResult:
             language=language or "de",
             published_on=seed.published_on,
             text=seed.text,
+            origin=seed.origin,
         )
         db.session.add(article)
         db.session.flush()
         return ArticleResult(seed.slug, "created")
-    wanted = {"title": seed.title, "published_on": seed.published_on, "text": seed.text}
+    wanted = {
+        "title": seed.title,
+        "published_on": seed.published_on,
+        "text": seed.text,
+        "origin": seed.origin,
+    }
     if language:
         wanted["language"] = language
     changes = {k: v for k, v in wanted.items() if getattr(article, k) != v}

@@ -316,9 +316,11 @@ class Matching(QuestionSpec):
     @field_validator("pairs")
     @classmethod
     def _distinct(cls, pairs: list[Pair]) -> list[Pair]:
-        """Left sides and right sides are each told apart by their text."""
+        """Left sides are told apart by their text; a right side may take several left sides
+        (sorting into categories), but at least two different right sides are offered."""
         _unique([p.left for p in pairs], "left sides")
-        _unique([p.right for p in pairs], "right sides")
+        if len({p.right for p in pairs}) < 2:
+            raise ValueError("offer at least two different right sides")
         return pairs
 
 

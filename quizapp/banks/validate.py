@@ -1,9 +1,11 @@
 """Validate bank files: YAML, schema per question type, keys, quotes and the editorial rules."""
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,6 +31,41 @@ CORRECTABLE = ("partly", "misleading", "false", "unverifiable")
 # asks values that go with exactly one question type, and back.
 PAIRED_TYPES = (("classify", "fact_or_opinion"), ("reflect", "reflection"))
 SECTIONS = ("bank", "claims", "questions")
+# Aggregators and mirrors that copy other outlets' reports: cite the outlet that reported first
+# (a subdomain of one of these is refused too).
+REFUSED_SOURCE_DOMAINS = (
+    "pledgetimes.com",
+    "tradingkey.com",
+    "militaryspot.com",
+    "newser.com",
+    "caliber.az",
+    "csp.partners",
+    "firstpost.com",
+    "lnginnorthernbc.ca",
+    "econotimes.com",
+    "devdiscourse.com",
+    "particle.news",
+    "msn.com",
+    "news.google.com",
+    "menafn.com",
+    "archyde.com",
+    "daily8.com",
+    "dnyuz.com",
+)
+# EDITORIAL.md models an "Erläuterung" of 80–120 words (a model, so outside it is a warning).
+EXPLANATION_WORDS = (80, 120)
+# A counter-position (told apart by its source) cited by more than this share of a bank's
+# opinion claims is reported: vary them (Kontroversitätsgebot).
+COUNTER_POSITION_SHARE = 0.25
+# The kind a fact-or-opinion answer names, and the claim kinds it may be about: a checkable
+# statement is keyed `fact` (Tatsachenbehauptung) whatever its verdict; its truth is the
+# claim's verdict, told in the feedback.
+CLASSIFY_KINDS = {
+    "fact": ("fact", "claim"),
+    "opinion": ("opinion",),
+    "quote": ("quote",),
+    "prediction": ("prediction",),
+}
 # A quoted span in a prompt: loaded words are allowed inside it.
 _QUOTED = re.compile(r'„[^“”"]*[“”"]|"[^"]*"|»[^«]*«|«[^»]*»|“[^”"]*[”"]|‚[^‘’]*[‘’]|‹[^›]*›')
 
@@ -60,6 +97,8 @@ class ValidBank:
     offsets: dict[str, tuple[int, int]] = field(default_factory=dict)
     # The line of each claim's entry, for errors found later (e.g. conflicts with other banks).
     claim_lines: dict[str, int] = field(default_factory=dict)
+    # Editorial findings that do not stop an import (`quiz validate --strict` refuses them).
+    warnings: list[BankError] = field(default_factory=list)
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:
@@ -150,6 +189,7 @@ class _Checker:
         self.article_text = article_text
         self.loaded_words = loaded_words
         self.errors: list[BankError] = []
+        self.warnings: list[BankError] = []
         # Keys of claims that failed their own checks (questions on them are not judged).
         self.broken_claims: set[str] = set()
 
@@ -175,6 +215,12 @@ class _Checker:
     def error(self, path: Path_, message: str) -> None:
         """Record an error at a path of the document."""
         self.errors.append(
+            BankError(self.file, self.loaded.line_of(path), self.field_name(path), message)
+        )
+
+    def warn(self, path: Path_, message: str) -> None:
+        """Record an editorial finding (a warning) at a path of the document."""
+        self.warnings.append(
             BankError(self.file, self.loaded.line_of(path), self.field_name(path), message)
         )
 
@@ -213,10 +259,13 @@ class _Checker:
         claims = self.check_claims()
         questions = self.check_questions(claims)
         offsets = self.check_quotes(meta, claims, questions)
+        self.check_bank_balance(claims, questions)
         if self.errors or meta is None:
             return None, sorted(self.errors)
         lines = {key: self.loaded.line_of(path) for key, path in self.item_paths("claims").items()}
-        return ValidBank(self.file, meta, list(claims.values()), questions, offsets, lines), []
+        valid = ValidBank(self.file, meta, list(claims.values()), questions, offsets, lines)
+        valid.warnings = sorted(self.warnings)
+        return valid, []
 
     def section(self, name: str) -> list | None:
         """Return a list section, reporting a missing or malformed one."""
@@ -280,6 +329,29 @@ class _Checker:
                 (*path, "counter_positions"),
                 "an opinion needs at least one documented counter-position with its source",
             )
+        if claim.kind == "fact" and claim.verdict not in (None, "true"):
+            self.error(
+                (*path, "kind"),
+                f"a statement whose verdict is {claim.verdict} is not a fact: use kind claim "
+                "(the kind says what sort of statement it is, the verdict whether it holds)",
+            )
+        for index, source in enumerate(claim.sources):
+            self.check_source((*path, "sources", index, "url"), source.url)
+        for index, position in enumerate(claim.counter_positions):
+            self.check_source(
+                (*path, "counter_positions", index, "source", "url"), position.source.url
+            )
+
+    def check_source(self, path: Path_, url: str) -> None:
+        """Refuse aggregators and mirrors as sources."""
+        host = (urlsplit(url).hostname or "").casefold().removeprefix("www.")
+        for domain in REFUSED_SOURCE_DOMAINS:
+            if host == domain or host.endswith("." + domain):
+                self.error(
+                    path,
+                    f"{domain} republishes other outlets' reports; cite the primary source "
+                    "(the institution, the transcript, or the outlet that reported first)",
+                )
 
     def check_questions(self, claims: dict[str, ClaimSpec]) -> list[QuestionSpec]:
         """Check each question against its type's schema, its claim and the editorial rules."""
@@ -364,6 +436,15 @@ class _Checker:
                 f"claim {claim.key} is an opinion: the explanation must name a documented "
                 "counter-position („Gegenposition: …“ / “Counter-position: …”)",
             )
+        if isinstance(question, schema.FactOrOpinion):
+            self.check_classify(path, question, claim)
+        words = len(question.explanation.split())
+        low, high = EXPLANATION_WORDS
+        if not low <= words <= high:
+            self.warn(
+                (*path, "explanation"),
+                f"{words} words; an Erläuterung has {low}–{high} words (EDITORIAL.md)",
+            )
         outside_quotes = _QUOTED.sub(" ", question.prompt).casefold()
         for word in self.loaded_words:
             if word in outside_quotes:
@@ -371,6 +452,55 @@ class _Checker:
                     (*path, "prompt"),
                     f"the loaded word '{word}' may appear only inside quotation marks, "
                     "attributed; use a neutral word",
+                )
+
+    def check_classify(
+        self, path: Path_, question: "schema.FactOrOpinion", claim: ClaimSpec
+    ) -> None:
+        """A fact-or-opinion item asks for the kind of statement, never for its truth."""
+        if "claim" in question.choices:
+            self.error(
+                (*path, "choices"),
+                "offer kinds of statement, not verdicts: a checkable statement is 'fact' "
+                "(Tatsachenbehauptung) whether or not it holds, so 'claim' is no choice here",
+            )
+        allowed = CLASSIFY_KINDS.get(question.solution, ())
+        if question.solution != "claim" and claim.kind not in allowed:
+            self.error(
+                (*path, "solution"),
+                f"keyed {question.solution}, but claim {claim.key} is of kind {claim.kind}",
+            )
+
+    def check_bank_balance(
+        self, claims: dict[str, ClaimSpec], questions: list[QuestionSpec]
+    ) -> None:
+        """Bank-wide: both kinds keyed in fact-or-opinion sets; counter-positions varied."""
+        paths = self.item_paths("questions")
+        classify = [q for q in questions if isinstance(q, schema.FactOrOpinion)]
+        keyed = {q.solution for q in classify}
+        for kind in ("fact", "opinion"):
+            if classify and kind not in keyed:
+                self.warn(
+                    (*paths[classify[0].key], "solution"),
+                    f"no fact-or-opinion item of this bank is keyed {kind}: a set needs "
+                    "statements of fact (true ones too) and opinions, or the key can be guessed",
+                )
+        opinions = [c for c in claims.values() if c.kind == "opinion"]
+        cited: Counter[str] = Counter()
+        for claim in opinions:
+            cited.update({p.source.url.rstrip("/") for p in claim.counter_positions})
+        claim_paths = self.item_paths("claims")
+        for url, count in sorted(cited.items()):
+            if count >= 2 and count > COUNTER_POSITION_SHARE * len(opinions):
+                first = next(
+                    c
+                    for c in opinions
+                    if url in {p.source.url.rstrip("/") for p in c.counter_positions}
+                )
+                self.warn(
+                    (*claim_paths[first.key], "counter_positions"),
+                    f"the counter-position from {url} answers {count} of {len(opinions)} "
+                    "opinions (more than a quarter): vary the counter-positions",
                 )
 
     def check_quotes(

@@ -5,7 +5,14 @@ from flask_login import current_user
 
 from quizapp.access import PUBLIC, expect
 from quizapp.content import bp, service
-from quizapp.content.labels import KIND_HELP, KIND_LABELS, TYPE_LABELS, kind_label, verdict_label
+from quizapp.content.labels import (
+    KIND_HELP,
+    KIND_LABELS,
+    LEVEL_LABELS,
+    TYPE_LABELS,
+    kind_label,
+    verdict_label,
+)
 from quizapp.content.reading import lay_out
 
 
@@ -25,12 +32,27 @@ def new_quiz_url(bank) -> str | None:
     return url_for("learn.new_quiz", bank=bank.slug)
 
 
+def short_quiz(bank) -> dict | None:
+    """Where and how to start the bank's short route (Kurzquiz), if it has one and quizzes run."""
+    if "learn.start_bank" not in current_app.view_functions:
+        return None
+    size = service.short_quiz_size(bank)
+    if not size:
+        return None
+    return {
+        "action": url_for("learn.start_bank", slug=bank.slug),
+        "tag": service.SHORT_QUIZ_TAG,
+        "size": size,
+    }
+
+
 @bp.app_context_processor
 def content_helpers() -> dict:
     """Offer the published banks (start page), quiz links and claim labels to every template."""
     return {
         "published_banks": service.published_banks,
         "quiz_url": quiz_url,
+        "short_quiz": short_quiz,
         "kind_label": kind_label,
         "verdict_label": verdict_label,
     }
@@ -54,6 +76,7 @@ def bank(slug: str):
         claims=found.article.claims,
         versions=service.bank_questions(found),
         type_labels=TYPE_LABELS,
+        level_labels={tag: str(label) for tag, label in LEVEL_LABELS.items()},
         new_quiz_url=new_quiz_url(found),
     )
 
@@ -69,5 +92,8 @@ def article(slug: str):
         blocks=lay_out(found.text, found.claims),
         claims=found.claims,
         banks=service.banks_of(found),
-        kinds=[(kind, KIND_LABELS[kind], KIND_HELP[kind]) for kind in KIND_LABELS],
+        # `claim` reads like `fact` (a statement of fact; the verdict tells its truth).
+        kinds=[
+            (kind, KIND_LABELS[kind], KIND_HELP[kind]) for kind in KIND_LABELS if kind != "claim"
+        ],
     )

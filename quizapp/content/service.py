@@ -6,6 +6,9 @@ from quizapp.extensions import db
 from quizapp.models import Article, Bank, Question, QuestionVersion
 from quizapp.services.quizzes import published_versions
 
+# The tag of a bank's short route through its core claims, offered before the whole bank.
+SHORT_QUIZ_TAG = "kurzquiz"
+
 
 def published_banks() -> list[tuple[Bank, int]]:
     """Return the banks with at least one published question and that number, by title."""
@@ -40,3 +43,8 @@ def banks_of(article: Article) -> list[Bank]:
     return list(
         db.session.scalars(select(Bank).where(Bank.article_id == article.id).order_by(Bank.title))
     )
+
+
+def short_quiz_size(bank: Bank) -> int:
+    """Return how many published questions the bank's short route (tag `kurzquiz`) has."""
+    return sum(1 for v in published_versions(bank.id) if SHORT_QUIZ_TAG in (v.question.tags or []))

@@ -118,12 +118,13 @@ def bank(slug: str):
 @expect("POST", everyone(302))
 @guest_start_limit
 def start_bank(slug: str):
-    """Start (or resume) the bank's quiz in the chosen mode."""
+    """Start (or resume) the bank's quiz in the chosen mode, or its practice route of one tag."""
     bank = _bank_or_404(slug)
     mode = request.form.get("mode", "practice")
-    if mode not in MODES:
+    tag = request.form.get("tag") or None
+    if mode not in MODES or (tag is not None and tag not in quizzes.bank_tags(bank)):
         abort(400)
-    return _start(service.quiz_for_bank(bank, mode))
+    return _start(service.quiz_for_bank(bank, mode, tag))
 
 
 def _share_url(quiz: Quiz) -> str:

@@ -165,6 +165,8 @@ def js_strings() -> dict:
         "right_count": _("right"),
         "wrong_count": _("wrong"),
         "game_over": _("The game is over. Thank you for playing!"),
+        "closed_idle": _("This game was closed: nobody played it for 12 hours."),
+        "correct_mark": _("✓ correct"),
     }
     strings.update({k: str(v) for k, v in CATEGORY_LABELS.items()})
     return strings
@@ -202,10 +204,11 @@ def join():
     if request.method == "GET" and request.args.get("pin"):
         form.pin.data = request.args["pin"].strip()
     if form.validate_on_submit():
+        game.close_idle_games(game.clock())
         live = game.find_open(form.pin.data)
         if live is not None:
             return redirect(url_for("live.join_game", pin=live.pin))
-        form.pin.errors.append(_("No open game has this PIN. Check the number on the screen."))
+        form.pin.errors.append(_no_game_message(form.pin.data))
     status = 400 if form.errors else 200
     return render_template("live/join.html", form=form), status
 
@@ -216,9 +219,10 @@ def join():
 @limiter.limit(_join_limit, methods=["POST"])
 def join_game(pin: str):
     """Step two: choose a nickname; a returning browser goes straight back to its game."""
+    game.close_idle_games(game.clock())
     live = game.find_open(pin)
     if live is None:
-        flash(_("No open game has this PIN. Check the number on the screen."), "error")
+        flash(_no_game_message(pin), "error")
         return redirect(url_for("live.join"))
     user_id = current_user.id if current_user.is_authenticated else None
     try:
@@ -252,6 +256,17 @@ def join_game(pin: str):
             return response
     status = 400 if form.errors else 200
     return render_template("live/join_game.html", form=form, live=live), status
+
+
+def _no_game_message(pin: str) -> str:
+    """Say why this PIN joins nothing: its game is over, or there is no such game."""
+    ended = game.ended_with_pin(pin)
+    if ended is None:
+        return _("No open game has this PIN. Check the number on the screen.")
+    last = game.current_event(ended)
+    if last is not None and last.data.get("idle"):
+        return _("This game was closed: nobody played it for 12 hours. It cannot be joined.")
+    return _("This game is over and cannot be joined any more.")
 
 
 # --- playing ---------------------------------------------------------------------------------
@@ -426,6 +441,7 @@ def _missing_events(app, session_id: int, secret: str, low: int, high: int) -> l
 @role_required("teacher")
 def host_index():
     """Pick a bank and the rules, and start a game."""
+    game.close_idle_games(game.clock())
     banks = game.bank_overview()
     form = HostForm()
     form.bank.choices = [SelectChoice(b["bank"].id, b["bank"].title) for b in banks if b["usable"]]

@@ -22,6 +22,8 @@ class Article(db.Model):
     published_on: Mapped[date | None]
     source_name: Mapped[str | None] = mapped_column(String(200))
     source_url: Mapped[str | None] = mapped_column(String(500))
+    # What is known of the text's origin (author, outlet, first publication), from the seed.
+    origin: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

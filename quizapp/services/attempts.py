@@ -513,9 +513,10 @@ def exam_time_limit(question_count: int) -> int:
     return max(60, 60 * question_count)
 
 
-def quiz_for_bank(bank, mode: str) -> Quiz:
-    """Return the app's own quiz over a whole bank in a mode (practice or exam), made once."""
-    key = bank_quiz_key(bank, mode)
+def quiz_for_bank(bank, mode: str, tag: str | None = None) -> Quiz:
+    """Return the app's own quiz over a whole bank in a mode (practice or exam), made once;
+    with a tag, over the bank's questions with that tag (e.g. the short route `kurzquiz`)."""
+    key = bank_quiz_key(bank, mode) + (f":tag:{tag}" if tag else "")
     quiz = db.session.scalar(select(Quiz).where(Quiz.key == key))
     if quiz is not None:
         return quiz
@@ -524,7 +525,8 @@ def quiz_for_bank(bank, mode: str) -> Quiz:
         key=key,
         bank_id=bank.id,
         title=bank.title,
-        selection="all",
+        selection="tag" if tag else "all",
+        tag=tag,
         mode=mode,
         shuffle_questions=exam,
         # Authors tend to write the right option first: every learner sees its own order.

@@ -62,7 +62,7 @@ LIVE_TYPES = ("single_choice", "multiple_choice", "true_false", "fact_or_opinion
 PHASE_EVENTS = ("question", "reveal", "leaderboard", "podium")
 TOP = 10
 TWO_STEP_WINDOW_S = 10
-# A game left open this long no longer holds its PIN.
+# A game nobody touched this long closes itself and frees its PIN (see close_idle_games).
 PIN_LIFETIME = timedelta(hours=12)
 _LOCK_CLASS = 0x4C495645  # "LIVE": the advisory-lock namespace of live games
 
@@ -145,6 +145,8 @@ def create_session(
     host: User, bank: Bank, rules: GameRules, now: datetime, _attempt: int = 0
 ) -> LiveSession:
     """Create a live quiz over a bank and its game in the lobby, with a fresh PIN."""
+    # Games left idle close first, so their PINs are free again.
+    close_idle_games(now)
     quiz = Quiz(
         bank_id=bank.id,
         title=bank.title,
@@ -162,12 +164,6 @@ def create_session(
         db.session.rollback()
         raise LiveError("no_questions")
     quiz.count = len(usable)
-    # PINs of games left open long ago are free again.
-    db.session.execute(
-        update(LiveSession)
-        .where(LiveSession.open_pin.is_not(None), LiveSession.created_at < now - PIN_LIFETIME)
-        .values(open_pin=None)
-    )
     live = LiveSession(
         quiz_id=quiz.id,
         host_id=host.id,
@@ -1084,6 +1080,7 @@ def own_answer(player: Player, index: int) -> LiveAnswer | None:
 def snapshot(live: LiveSession, now: datetime, player: Player | None = None) -> dict:
     """Return the state a page starts from: phase, version, the phase's event as this client
     sees it, and (players) their answer and their score as last revealed."""
+    close_if_idle(live, now)
     expire_if_due(live, now)
     event = current_event(live)
     state = {
@@ -1117,6 +1114,72 @@ def snapshot(live: LiveSession, now: datetime, player: Player | None = None) -> 
         answered, active = _answer_counts(live.id, live.current_index)
         state["answered"] = answered
     return state
+
+
+# --- lifecycle: a game nobody touches closes itself ------------------------------------------
+
+
+def _idle(cutoff: datetime):
+    """SQL condition: the game is not over and nothing happened in it since `cutoff`.
+
+    Touching a game is creating it, a player joining, or any change of its state (an
+    event); a question closes within its time limit, so answers need no check of their own.
+    """
+    touched_event = select(LiveEvent.id).where(
+        LiveEvent.session_id == LiveSession.id, LiveEvent.created_at >= cutoff
+    )
+    touched_join = select(Player.id).where(
+        Player.session_id == LiveSession.id, Player.joined_at >= cutoff
+    )
+    return (
+        (LiveSession.state != "podium")
+        & (LiveSession.created_at < cutoff)
+        & ~touched_event.exists()
+        & ~touched_join.exists()
+    )
+
+
+def _close_idle(session_id: int, now: datetime) -> Event | None:
+    """End one idle game (podium, PIN freed); its event says it closed for want of activity."""
+
+    def decide(live: LiveSession) -> Plan | None:
+        if live.state == "podium":
+            return None
+        values, event_type, build = _podium(now)
+        return values, event_type, lambda lv: {**build(lv), "idle": True}
+
+    return _transition(session_id, decide)
+
+
+def close_idle_games(now: datetime) -> int:
+    """Close every game nobody touched for 12 hours; return how many (no scheduler needed:
+    creating a game, joining by PIN and the host's list call this, as reading a game does)."""
+    ids = list(db.session.scalars(select(LiveSession.id).where(_idle(now - PIN_LIFETIME))))
+    for session_id in ids:
+        _close_idle(session_id, now)
+    return len(ids)
+
+
+def close_if_idle(live: LiveSession, now: datetime) -> bool:
+    """Close this game if nobody touched it for 12 hours (cheap when it is younger)."""
+    cutoff = now - PIN_LIFETIME
+    if live.state == "podium" or live.created_at >= cutoff:
+        return False
+    idle = db.session.scalar(select(LiveSession.id).where(LiveSession.id == live.id, _idle(cutoff)))
+    if idle is None:
+        return False
+    _close_idle(live.id, now)
+    db.session.refresh(live)
+    return True
+
+
+def ended_with_pin(pin: str) -> LiveSession | None:
+    """Return the latest game that had this PIN if it is over (to say so to a late joiner)."""
+    pin = (pin or "").strip().replace(" ", "")
+    live = db.session.scalar(
+        select(LiveSession).where(LiveSession.pin == pin).order_by(LiveSession.id.desc()).limit(1)
+    )
+    return live if live is not None and live.state == "podium" else None
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -309,7 +309,7 @@
     leaderboard(d) { show([myPlace(d), ...table(d, T.leaderboard)]); updateMe(d.me); },
     podium(d) {
       stopCountdown();
-      show([...podium(d), myPlace(d), h("p", { text: T.game_over })]);
+      show([...podium(d), myPlace(d), h("p", { text: d.idle ? T.closed_idle : T.game_over })]);
       updateMe(d.me);
     },
     kicked() { stopCountdown(); show([h("h1", { tabindex: "-1", text: T.removed })]); },
@@ -322,6 +322,8 @@
 
   function screenQuestion(d, answered = 0) {
     if (lobby) lobby.hidden = true;
+    const joinLine = root.querySelector("[data-join-line]");
+    if (joinLine) joinLine.hidden = false;
     const list = d.type === "numeric"
       ? h("p", { class: "numeric-hint", text: T.number_hint + (d.view.unit ? ` (${d.view.unit})` : "") })
       : h("ul", { class: "options" }, choices(d).map(([, text], i) =>
@@ -342,21 +344,27 @@
       rows = choices(d).map(([value, text], i) =>
         bar(text, d.distribution[String(value).toLowerCase()] || 0, count, isRight(d, value), i));
     }
-    show([
-      counter(d),
-      h("h1", { class: "prompt", tabindex: "-1", text: d.prompt }),
-      h("p", { class: "solution" }, h("strong", { text: T.right_answer }), " ", solutionText(d)),
-      h("ul", { class: "distribution" }, rows),
-      explanation(d),
-    ]);
+    show([h("div", { class: "reveal" },
+      h("div", { class: "reveal-main" },
+        counter(d),
+        h("h1", { class: "prompt", tabindex: "-1", text: d.prompt }),
+        // The bars of choices say which is right; a number has no bar of its own.
+        d.type === "numeric"
+          ? h("p", { class: "solution" }, h("strong", { text: T.right_answer }), " ", solutionText(d))
+          : null,
+        h("ul", { class: "distribution" }, rows)),
+      h("div", { class: "reveal-side" }, explanation(d)))]);
   }
 
+  /** One bar of the distribution; the right option says so in words, not only by colour. */
   function bar(label, value, max, right, index) {
-    return h("li", { class: `${index === null ? "" : `option-${index}`}${right ? " is-right" : ""}` },
-      h("span", { class: "bar-label" },
-        index === null ? null : h("span", { class: "shape", "aria-hidden": "true", text: SHAPES[index % 8] }),
-        index === null ? "" : " ", label, right ? " ✓" : ""),
-      h("meter", { min: 0, max, value }),
+    const shape = index === null ? null
+      : h("span", { class: "shape", "aria-hidden": "true", text: SHAPES[index % 8] });
+    const option = index === null ? "" : `option-${index} `;
+    return h("li", { class: `${option}${right ? "is-right" : "is-wrong"}` },
+      h("span", { class: "bar-label" }, shape, shape ? " " : "", label,
+        right && index !== null ? [" ", h("span", { class: "verdict", text: T.correct_mark })] : null),
+      h("meter", { min: 0, max, value, "aria-label": label }),
       h("span", { class: "bar-count", text: value }));
   }
 
@@ -374,9 +382,8 @@
     leaderboard(d) { show(table(d, T.leaderboard)); },
     podium(d) {
       stopCountdown();
-      show(podium(d));
-      const next = root.querySelector("[data-next]");
-      if (next) next.hidden = true;
+      show([...podium(d), d.idle ? h("p", { text: T.closed_idle }) : null]);
+      root.querySelectorAll("[data-next], [data-keys]").forEach((node) => { node.hidden = true; });
     },
     joined: addName,
     answered(data) {
@@ -402,6 +409,27 @@
       const response = await fetch(url, { credentials: "same-origin" });
       if (response.ok) code.textContent = (await response.json()).code;
     }, 2000);
+  }
+
+  /** Send one host action from the projector (its button, or a key). */
+  function control(action) {
+    const form = root.querySelector("[data-control-form]");
+    const body = new FormData(form);
+    body.set("action", action);
+    body.set("seq", String(seq));
+    return post(form.getAttribute("action"), body, false);
+  }
+
+  /** The projector's keys: Space or → moves on, P pauses and resumes. */
+  function onKey(event) {
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    if (event.target.closest("button, a, input, select, textarea, summary")) return;
+    if (event.key === " " || event.key === "ArrowRight") {
+      event.preventDefault();
+      if (initial.phase !== "podium" && !(current && current.type === "podium")) control("next");
+    } else if (event.key === "p" || event.key === "P") {
+      if (current && current.type === "question") control(paused ? "resume" : "pause");
+    }
   }
 
   async function sendControl(event) {
@@ -495,6 +523,7 @@
     root.addEventListener("submit", sendAnswer);
   } else if (role === "screen") {
     root.addEventListener("submit", sendControl);
+    document.addEventListener("keydown", onKey);
     pollCode();
   }
   if (current && current.type === "question" && !paused && role !== "host") startCountdown(current.data);

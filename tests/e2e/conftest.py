@@ -89,5 +89,6 @@ def save_screenshot(page, name: str) -> Path:
     """Save a screenshot as a test artifact under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # A long page (e.g. the results of a 70-question bank) takes a while on a loaded machine.
+    page.screenshot(path=str(path), full_page=True, timeout=60_000)
     return path

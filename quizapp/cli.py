@@ -52,7 +52,7 @@ def _served_at() -> str:
     port = os.environ.get("PORT", "").strip() or "8000"
     host = os.environ.get("HOST", "").strip()
     # Compares, binds nothing: "all networks" is reached here at 127.0.0.1.
-    if host in ("", "0.0.0.0", "::"):  # nosec B104
+    if host in ("", "0.0.0.0", "::"):  # nosec
         host = "127.0.0.1"
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 

@@ -60,6 +60,8 @@ bench: install
 	$(BIN)/python bench/learners.py
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/question_import.py
 
 clean:
 	rm -rf $(VENV) instance/quizapp.sqlite* .pytest_cache

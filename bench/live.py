@@ -84,8 +84,8 @@ def setup_database(url: str):
     """Create the schema, a bank of the five live types and a teacher; return the app."""
     os.environ["DATABASE_URL"] = url
     from quizapp import create_app
-    from quizapp.auth import service
     from quizapp.extensions import db
+    from quizapp.services import accounts as service
     from tests.factories import make_bank
 
     app = create_app({"LIVE_TIMERS": False})
@@ -303,7 +303,7 @@ def verify(app, live_id: int, players: list[Player]) -> tuple[int, int, int]:
     from quizapp.extensions import db
     from quizapp.models import LiveAnswer, LiveEvent, LiveSession, QuestionVersion
     from quizapp.models import Player as PlayerRow
-    from quizapp.services.live_scoring import points, streak_bonus
+    from quizapp.services.live.scoring import points, streak_bonus
 
     with app.app_context():
         live = db.session.get(LiveSession, live_id)

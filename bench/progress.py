@@ -26,10 +26,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select, update  # noqa: E402
 
 from quizapp import create_app  # noqa: E402
-from quizapp.auth import service as accounts  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
 from quizapp.models import Attempt, Question, QuestionVersion, Response  # noqa: E402
-from quizapp.services import reviews  # noqa: E402
+from quizapp.services import accounts, reviews  # noqa: E402
 from tests.factories import add_questions, make_bank, make_quiz  # noqa: E402
 
 BANKS = 5

@@ -46,9 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     navigation.init_app(app)
 
-    from quizapp import api, auth, classes, content, learn, live, main, progress
+    from quizapp import api, auth, classes, content, drafts, learn, live, main, progress
 
-    for area in (main, auth, content, learn, progress, classes, live, api):
+    for area in (main, auth, content, learn, progress, classes, live, drafts, api):
         app.register_blueprint(area.bp)
     main.routes.register_errors(app)
 

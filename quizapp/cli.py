@@ -8,10 +8,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from quizapp.auth import service as accounts
+from quizapp.errors import ServiceError
 from quizapp.models.users import ROLES
+from quizapp.services import accounts
 
 users_cli = AppGroup("users", help="Manage accounts.")
+# How the CLI words the account service's refusals (it speaks English, like its help).
+CLI_REFUSALS = {"email_taken": "email taken", "unknown_role": "unknown role"}
 
 
 @users_cli.command("create")
@@ -25,8 +28,8 @@ def create_user(email: str, display_name: str, role: str, password: str) -> None
         raise click.ClickException("the password needs at least 10 characters")
     try:
         user = accounts.register(email, display_name, password, role=role)
-    except accounts.AccountError as error:
-        raise click.ClickException(f"{email}: {error}") from None
+    except ServiceError as error:
+        raise click.ClickException(f"{email}: {CLI_REFUSALS.get(error.code, error.code)}") from None
     click.echo(f"created {role} {user.email} (id {user.id})")
 
 
@@ -40,10 +43,10 @@ def set_role(email: str, role: str) -> None:
         raise click.ClickException(f"{email}: no such account")
     try:
         accounts.set_role(user, role)
-    except accounts.AccountError as error:
-        if str(error) == "last_admin":
+    except ServiceError as error:
+        if error.code == "last_admin":
             raise click.ClickException(f"{email} is the last admin and stays admin") from None
-        raise click.ClickException(f"{email}: {error}") from None
+        raise click.ClickException(f"{email}: {CLI_REFUSALS.get(error.code, error.code)}") from None
     click.echo(f"{user.email} is now {role}")
 
 
@@ -79,10 +82,20 @@ _EXISTING = click.Path(exists=True, path_type=Path)
 @quiz_cli.command("import-article")
 @click.argument("paths", nargs=-1, required=True, type=_EXISTING)
 @click.option("--language", type=click.Choice(["de", "en"]), help="The article's language.")
-def import_article(paths: tuple[Path, ...], language: str | None) -> None:
+@click.option(
+    "--draft-questions",
+    "draft_bank",
+    metavar="BANK",
+    help="Also propose draft questions into the review queue of bank BANK (created if new).",
+)
+def import_article(paths: tuple[Path, ...], language: str | None, draft_bank: str | None) -> None:
     """Import seed articles (FILE.txt or folders of them); importing again changes nothing."""
     from quizapp.banks import articles
 
+    if draft_bank:
+        from quizapp.cli_drafts import import_with_drafts
+
+        sys.exit(import_with_drafts(articles.seed_files(list(paths)), draft_bank, language))
     failed = False
     for path in articles.seed_files(list(paths)):
         try:
@@ -187,6 +200,54 @@ def export_bank(bank: str, fmt: str, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
+
+
+@quiz_cli.command("import-questions")
+@click.argument("bank")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gift", "moodle-xml", "yaml", "tsv"]),
+    required=True,
+    help="The file's format.",
+)
+@click.option(
+    "--tsv-as",
+    type=click.Choice(["matching", "single_choice"]),
+    default="matching",
+    show_default=True,
+    help="What tab-separated term/definition lines become.",
+)
+def import_questions(bank: str, file: Path, fmt: str, tsv_as: str) -> None:
+    """Add the questions of a GIFT, Moodle XML, bank YAML or TSV file to BANK as drafts;
+    a file with any error imports nothing."""
+    from flask_babel import force_locale
+
+    from quizapp.banks.import_messages import describe, describe_error
+    from quizapp.errors import ServiceError
+    from quizapp.services import bank_import
+
+    with force_locale("en"):
+        try:
+            target = bank_import.bank_by_slug(bank)
+            report = bank_import.import_questions(
+                target, str(file), file.read_bytes(), fmt, tsv_as=tsv_as
+            )
+        except ServiceError as error:
+            click.echo(describe_error(error))
+            click.echo(f"{file}: nothing imported")
+            sys.exit(1)
+        for question in report.questions:
+            click.echo(f"{report.file}:{question.line}: {question.key} ({question.type})")
+            for note in question.notes:
+                click.echo(f"    not carried: {describe(note.code, note.params)}")
+        for skipped in report.skipped:
+            click.echo(
+                f"{report.file}:{skipped.line}: skipped: "
+                + describe(skipped.note.code, skipped.note.params)
+            )
+        click.echo(f"{len(report.questions)} question(s) imported into {report.bank} as drafts")
 
 
 def init_app(app: Flask) -> None:

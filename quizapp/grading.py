@@ -18,12 +18,23 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _DASHES = re.compile(r"[-\u2010-\u2015\u2212]+")
 
+# An answer as it arrives, before parse_answer checks it: JSON from the API or the live
+# script, or form values (a string, a list from getlist, a dict of fields), or nothing.
+RawAnswer = str | int | float | bool | list | dict | None
+# An answer as stored after parse_answer: an option id, ids, a bool, a number, texts, pairs.
+Answer = str | bool | int | float | list[str] | dict[str, str] | None
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where shown."""
+    return message
+
 
 class AnswerError(ValueError):
     """A malformed answer; str() is a message for the learner.
 
     `message` is the English msgid with %(name)s placeholders and `params` their values, so a
-    caller can translate: gettext(error.message) % error.params.
+    caller can translate (quizapp.presenting.answer_error_text); N_ marks each for extraction.
     """
 
     def __init__(self, message: str, **params: Any) -> None:
@@ -74,18 +85,18 @@ def _index(raw: Any, count: int) -> int:
     if text.isascii() and text.isdigit():
         raw = int(text) if len(text) < 10 else count  # longer digit strings are out of range
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise AnswerError("Choose one of the offered options.")
+        raise AnswerError(N_("Choose one of the offered options."))
     if not 0 <= raw < count:
-        raise AnswerError("That option does not exist.")
+        raise AnswerError(N_("That option does not exist."))
     return raw
 
 
 def _text(raw: Any) -> str:
     """Check a free-text value (an answer or a gap): a string of at most MAX_TEXT characters."""
     if not isinstance(raw, str):
-        raise AnswerError("The answer must be text.")
+        raise AnswerError(N_("The answer must be text."))
     if len(raw) > MAX_TEXT:
-        raise AnswerError("The answer is too long (at most %(max)s characters).", max=MAX_TEXT)
+        raise AnswerError(N_("The answer is too long (at most %(max)s characters)."), max=MAX_TEXT)
     return raw.strip()
 
 
@@ -128,26 +139,26 @@ def _right_options(p: dict) -> list[str]:
 def _option_id(p: dict, raw: Any) -> str:
     """One of the question's option ids (see item_id)."""
     if not isinstance(raw, str):
-        raise AnswerError("Choose one of the offered options.")
+        raise AnswerError(N_("Choose one of the offered options."))
     if raw.strip() not in _option_ids(p):
-        raise AnswerError("That option does not exist.")
+        raise AnswerError(N_("That option does not exist."))
     return raw.strip()
 
 
 def _parse_single(p: dict, raw: Any) -> str:
     """An option id."""
     if raw is None or raw == "":
-        raise AnswerError("Choose an option.")
+        raise AnswerError(N_("Choose an option."))
     return _option_id(p, raw)
 
 
 def _parse_multiple(p: dict, raw: Any) -> list[str]:
     """Distinct option ids, at least one, in file order."""
-    picked = [_option_id(p, r) for r in _list(raw, "Choose one or more options.")]
+    picked = [_option_id(p, r) for r in _list(raw, N_("Choose one or more options."))]
     if not picked:
-        raise AnswerError("Choose at least one option.")
+        raise AnswerError(N_("Choose at least one option."))
     if len(set(picked)) != len(picked):
-        raise AnswerError("Each option can be chosen only once.")
+        raise AnswerError(N_("Each option can be chosen only once."))
     return [i for i in _option_ids(p) if i in picked]
 
 
@@ -190,7 +201,7 @@ def _parse_true_false(p: dict, raw: Any) -> bool:
     if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
         return raw.strip().lower() == "true"
     if not isinstance(raw, bool):
-        raise AnswerError("Choose true or false.")
+        raise AnswerError(N_("Choose true or false."))
     return raw
 
 
@@ -204,12 +215,12 @@ def _grade_true_false(p: dict, answer: bool) -> Grade:
 def _parse_cloze(p: dict, raw: Any) -> list[str]:
     """One stripped string per gap; at least one gap filled."""
     count = len(p["gaps"])
-    gaps = _list(raw, "Fill in the gaps.")
+    gaps = _list(raw, N_("Fill in the gaps."))
     if len(gaps) != count:
-        raise AnswerError("Fill in every gap (%(count)s in all).", count=count)
+        raise AnswerError(N_("Fill in every gap (%(count)s in all)."), count=count)
     gaps = [_text(g) for g in gaps]
     if not any(gaps):
-        raise AnswerError("Fill in at least one gap.")
+        raise AnswerError(N_("Fill in at least one gap."))
     return gaps
 
 
@@ -249,18 +260,18 @@ def _parse_numeric(p: dict, raw: Any) -> int | float:
         if unit and text.lower().endswith(unit.lower()):
             text = text[: -len(unit)]
         if not text:
-            raise AnswerError("Enter a number.")
+            raise AnswerError(N_("Enter a number."))
         if len(text) > 50 or not _NUMBER.fullmatch(text):
-            raise AnswerError("Enter a number, e.g. 32 or 3,5.")
+            raise AnswerError(N_("Enter a number, e.g. 32 or 3,5."))
         raw = float(text.replace(",", "."))
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise AnswerError("Enter a number, e.g. 32 or 3,5.")
+        raise AnswerError(N_("Enter a number, e.g. 32 or 3,5."))
     try:
         value = float(raw)
     except OverflowError:  # a JSON integer too large for a float
         value = math.inf
     if not math.isfinite(value):
-        raise AnswerError("Enter a number, e.g. 32 or 3,5.")
+        raise AnswerError(N_("Enter a number, e.g. 32 or 3,5."))
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
@@ -276,15 +287,15 @@ def _grade_numeric(p: dict, answer: float) -> Grade:
 def _parse_ordering(p: dict, raw: Any) -> list[str]:
     """The item ids, each exactly once, in the learner's order."""
     ids = [item_id(t) for t in p["items"]]
-    order = _list(raw, "Put the items in an order.")
+    order = _list(raw, N_("Put the items in an order."))
     if any(i in ("", None) for i in order):
-        raise AnswerError("Put every item in the order.")
+        raise AnswerError(N_("Put every item in the order."))
     if any(not isinstance(i, str) for i in order) or not set(order) <= set(ids):
-        raise AnswerError("The answer names an item that is not in this question.")
+        raise AnswerError(N_("The answer names an item that is not in this question."))
     if len(set(order)) != len(order):
-        raise AnswerError("Each item may appear only once.")
+        raise AnswerError(N_("Each item may appear only once."))
     if len(order) != len(ids):
-        raise AnswerError("Put every item in the order.")
+        raise AnswerError(N_("Put every item in the order."))
     return order
 
 
@@ -306,23 +317,25 @@ def _present_ordering(p: dict, order_seed: int | None) -> dict:
 def _parse_matching(p: dict, raw: Any) -> dict[str, str]:
     """A right id for every left index, keyed by the index as a string."""
     if not isinstance(raw, dict):
-        raise AnswerError("Match each item on the left.")
+        raise AnswerError(N_("Match each item on the left."))
     ids = {item_id(pair["right"]) for pair in p["pairs"]}
     answer: dict[str, str] = {}
     for key, value in raw.items():
         try:
             index = _index(key, len(p["pairs"]))
         except AnswerError:
-            raise AnswerError("The answer names an item that is not in this question.") from None
+            raise AnswerError(
+                N_("The answer names an item that is not in this question.")
+            ) from None
         if str(index) in answer:
-            raise AnswerError("Each item on the left may be matched only once.")
+            raise AnswerError(N_("Each item on the left may be matched only once."))
         if value in ("", None):
-            raise AnswerError("Match every item on the left.")
+            raise AnswerError(N_("Match every item on the left."))
         if not isinstance(value, str) or value not in ids:
-            raise AnswerError("The answer names a partner that is not in this question.")
+            raise AnswerError(N_("The answer names a partner that is not in this question."))
         answer[str(index)] = value
     if len(answer) != len(p["pairs"]):
-        raise AnswerError("Match every item on the left.")
+        raise AnswerError(N_("Match every item on the left."))
     return {str(i): answer[str(i)] for i in range(len(p["pairs"]))}
 
 
@@ -352,7 +365,7 @@ def _choices(p: dict) -> list[str]:
 def _parse_fact_or_opinion(p: dict, raw: Any) -> str:
     """One of the offered categories."""
     if not isinstance(raw, str) or raw.strip().lower() not in _choices(p):
-        raise AnswerError("Choose one of the offered categories.")
+        raise AnswerError(N_("Choose one of the offered categories."))
     return raw.strip().lower()
 
 
@@ -367,9 +380,9 @@ def _parse_reflection(p: dict, raw: Any) -> str:
     text = _text(raw)
     min_words = int(p.get("min_words") or 0)
     if not text:
-        raise AnswerError("Write an answer.")
+        raise AnswerError(N_("Write an answer."))
     if len(text.split()) < min_words:
-        raise AnswerError("Write at least %(count)s words.", count=min_words)
+        raise AnswerError(N_("Write at least %(count)s words."), count=min_words)
     return text
 
 
@@ -447,12 +460,12 @@ def _type(qtype: str) -> _Type:
         raise ValueError(f"unknown question type: {qtype!r}") from None
 
 
-def parse_answer(qtype: str, payload: dict, raw: Any) -> Any:
+def parse_answer(qtype: str, payload: dict, raw: RawAnswer) -> Answer:
     """Validate a raw answer (JSON or form values) and return its canonical stored form."""
     return _type(qtype).parse(payload, raw)
 
 
-def grade(qtype: str, payload: dict, answer: Any) -> Grade:
+def grade(qtype: str, payload: dict, answer: Answer) -> Grade:
     """Grade a canonical answer (the output of parse_answer) against the payload's key."""
     return _type(qtype).grade(payload, answer)
 

@@ -22,7 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "quizapp"
 TEMPLATES = ROOT / "templates"
 LOCALES = ("de", "en")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+# N_ marks a message where it is defined (grading.py) without translating it there.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "N_": None,
+}
 
 
 def areas() -> dict[str, Path]:

@@ -120,7 +120,7 @@ class AuthActions:
 
     def create_user(self, email="ada@example.org", name="Ada", role="learner", password=PASSWORD):
         """Create an account directly (no form), e.g. a teacher."""
-        from quizapp.auth import service
+        from quizapp.services import accounts as service
 
         with self._app.app_context():
             user = service.register(email, name, password, role=role)

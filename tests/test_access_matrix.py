@@ -11,11 +11,11 @@ import os
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 
 from quizapp import access
 from quizapp.extensions import db, limiter
-from quizapp.models import Question, User
+from quizapp.models import Claim, DraftProposal, Question, User
 from quizapp.security import hash_password
 from quizapp.services import attempts, classes, live
 from tests.factories import make_bank, make_quiz
@@ -54,6 +54,40 @@ def _user(email: str, role: str) -> User:
     return user
 
 
+def _draft(bank) -> DraftProposal:
+    """A pending draft question (true or false) in the bank's review queue."""
+    claim = db.session.scalars(select(Claim).where(Claim.article_id == bank.article_id)).first()
+    draft = DraftProposal(
+        bank_id=bank.id,
+        article_id=bank.article_id,
+        key="wahrfalsch-welt",
+        kind=claim.kind,
+        sentence=claim.quote,
+        start=claim.start,
+        end=claim.end,
+        reason="Satz mit einem geänderten Wort",
+        claim={"key": claim.key, "kind": claim.kind, "quote": claim.quote}
+        | {"start": claim.start, "end": claim.end},
+        question={
+            "key": "wahrfalsch-welt",
+            "claim": claim.key,
+            "type": "true_false",
+            "asks": "text",
+            "status": "draft",
+            "difficulty": 1,
+            "tags": ["entwurf"],
+            "prompt": "Steht das so im Artikel?",
+            "explanation": "Im Artikel steht es anders.",
+            "statement": "Eine geänderte Aussage.",
+            "solution": False,
+        },
+        position=1,
+    )
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
 def build_world(app) -> World:
     """Two learners, two teachers, an admin; a class, its quiz, an attempt and a live game."""
     with app.app_context():
@@ -71,13 +105,17 @@ def build_world(app) -> World:
         quiz = make_quiz(
             bank, mode="practice", class_id=school_class.id, created_by_id=users["teacher"].id
         )
-        attempt = attempts.start_attempt(quiz, user=users["learner"])
+        attempt = attempts.start_attempt(quiz, attempts.Owner.account(users["learner"]))
         guest_token = "guest-token-for-the-access-matrix"
-        attempts.start_attempt(attempts.quiz_for_bank(bank, "practice"), guest_token=guest_token)
+        attempts.start_attempt(
+            attempts.quiz_for_bank(bank, "practice"), attempts.Owner.guest(guest_token)
+        )
         game = live.create_session(users["teacher"], bank, live.GameRules(), live.clock())
         player, learner_token = live.join(game, "Lea", live.clock(), user_id=users["learner"].id)
         _guest_player, guest_player_token = live.join(game, "Gast", live.clock())
+        draft = _draft(bank)
         ids = {
+            "draft_id": draft.id,
             "user_id": users["learner"].id,
             "class_id": school_class.id,
             "quiz_id": quiz.id,
@@ -123,9 +161,11 @@ PARAMETERS = {
     "code": "code",
     "token": "token",
     "filename": "filename",
+    "bank": "bank_slug",
+    "draft_id": "draft_id",
 }
 # `slug` names a bank, except on the article pages.
-SLUGS = {"content.article": "article_slug"}
+SLUGS = {"content.article": "article_slug", "drafts.article": "article_slug"}
 # Query strings a route needs to show its page at all (the world's value by name).
 QUERIES = {"learn.new_quiz": ("bank", "bank_slug")}
 

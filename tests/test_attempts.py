@@ -8,9 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import grading
+from quizapp.api.routes import status_of
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Attempt, Quiz, Response, User
 from quizapp.services import attempts as service
+from quizapp.services.attempts import Owner
 from quizapp.signals import answer_recorded
 from tests.factories import make_bank, make_quiz, right_answer, wrong_answer
 
@@ -38,7 +41,7 @@ def take(attempt, answers, start=T0, step=timedelta(seconds=5)):
 
 def test_start_attempt_asks_the_quizs_selection(learner):
     quiz = make_quiz(make_bank(), time_limit_s=600)
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     versions = service.attempt_versions(attempt)
     assert len(versions) == 9
     assert attempt.user_id == learner.id
@@ -48,17 +51,17 @@ def test_start_attempt_asks_the_quizs_selection(learner):
 
 def test_explicit_versions_override_the_selection(learner):
     quiz = make_quiz(make_bank())
-    chosen = service.attempt_versions(service.start_attempt(quiz, user=learner))[2:4]
+    chosen = service.attempt_versions(service.start_attempt(quiz, Owner.account(learner)))[2:4]
     review = Quiz(title="Wiederholung", mode="review")
     db.session.add(review)
     db.session.commit()
-    attempt = service.start_attempt(review, user=learner, versions=chosen)
+    attempt = service.start_attempt(review, Owner.account(learner), versions=chosen)
     assert attempt.version_ids == [v.id for v in chosen]
 
 
 def test_right_answers_score_every_gradable_question(learner):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     end = take(attempt, right_answer)
     assert attempt.finished_at == end
     assert attempt.score == 8.0
@@ -69,7 +72,7 @@ def test_right_answers_score_every_gradable_question(learner):
 
 def test_elapsed_time_is_measured_on_the_server(learner):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     first, second = service.attempt_versions(attempt)[:2]
     response = service.record_answer(
         attempt, first.id, right_answer(first), now=T0 + timedelta(seconds=7)
@@ -86,7 +89,7 @@ def test_elapsed_time_is_measured_on_the_server(learner):
 
 def test_repeated_answer_changes_nothing(learner):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     version = service.attempt_versions(attempt)[0]
     first = service.record_answer(attempt, version.id, wrong_answer(version), now=T0)
     again = service.record_answer(
@@ -98,7 +101,7 @@ def test_repeated_answer_changes_nothing(learner):
 
 def test_one_response_per_question_is_a_database_constraint(learner):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     version_id = attempt.version_ids[0]
     db.session.add(Response(attempt_id=attempt.id, question_version_id=version_id, answer=0))
     db.session.commit()
@@ -110,7 +113,7 @@ def test_one_response_per_question_is_a_database_constraint(learner):
 
 def test_a_concurrent_duplicate_loses_to_the_constraint(learner, monkeypatch):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     version = service.attempt_versions(attempt)[0]
     attempt_id, version_id = attempt.id, version.id
     original = service.attempt_version
@@ -138,11 +141,11 @@ def test_a_concurrent_duplicate_loses_to_the_constraint(learner, monkeypatch):
 
 def test_late_answer_is_rejected_and_the_attempt_handed_in(learner):
     quiz = make_quiz(make_bank(), mode="exam", time_limit_s=60)
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     first, second = service.attempt_versions(attempt)[:2]
     service.record_answer(attempt, first.id, right_answer(first), now=T0 + timedelta(seconds=59))
     late = T0 + timedelta(seconds=60) + service.DEADLINE_GRACE + timedelta(milliseconds=1)
-    with pytest.raises(service.AttemptError) as refused:
+    with pytest.raises(ServiceError) as refused:
         service.record_answer(attempt, second.id, right_answer(second), now=late)
     assert refused.value.code == "time_up"
     assert attempt.finished_at == T0 + timedelta(seconds=60)
@@ -152,7 +155,7 @@ def test_late_answer_is_rejected_and_the_attempt_handed_in(learner):
 
 def test_answer_within_the_grace_of_the_deadline_counts(learner):
     quiz = make_quiz(make_bank(), mode="exam", time_limit_s=60)
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     version = service.attempt_versions(attempt)[0]
     response = service.record_answer(
         attempt, version.id, right_answer(version), now=T0 + timedelta(seconds=61)
@@ -162,10 +165,10 @@ def test_answer_within_the_grace_of_the_deadline_counts(learner):
 
 def test_finished_attempt_takes_no_more_answers(learner):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     service.finish_attempt(attempt, now=T0)
     version = service.attempt_versions(attempt)[0]
-    with pytest.raises(service.AttemptError) as refused:
+    with pytest.raises(ServiceError) as refused:
         service.record_answer(attempt, version.id, right_answer(version), now=T0)
     assert refused.value.code == "finished"
     assert (attempt.score, attempt.max_score) == (0.0, 8.0)
@@ -173,24 +176,26 @@ def test_finished_attempt_takes_no_more_answers(learner):
 
 def test_malformed_answer_is_refused_with_the_grading_message(learner):
     quiz = make_quiz(make_bank(), selection="tag", tag="numeric")
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
-    with pytest.raises(service.AttemptError) as refused:
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
+    with pytest.raises(ServiceError) as refused:
         service.record_answer(attempt, attempt.version_ids[0], "viele", now=T0)
     assert refused.value.code == "invalid_answer"
-    assert refused.value.status == 422
-    assert refused.value.params["detail"] == "Enter a number, e.g. 32 or 3,5."
+    assert status_of(refused.value) == 422
+    assert refused.value.params["answer_error"].message == "Enter a number, e.g. 32 or 3,5."
     assert db.session.scalar(select(func.count(Response.id))) == 0
 
 
 def test_question_outside_the_attempt_is_refused(learner):
     bank = make_bank()
     attempt = service.start_attempt(
-        make_quiz(bank, selection="tag", tag="cloze"), user=learner, now=T0
+        make_quiz(bank, selection="tag", tag="cloze"), Owner.account(learner), now=T0
     )
-    other = service.start_attempt(make_quiz(bank, selection="tag", tag="numeric"), user=learner)
-    with pytest.raises(service.AttemptError) as refused:
+    other = service.start_attempt(
+        make_quiz(bank, selection="tag", tag="numeric"), Owner.account(learner)
+    )
+    with pytest.raises(ServiceError) as refused:
         service.record_answer(attempt, other.version_ids[0], 32, now=T0)
-    assert refused.value.status == 404
+    assert status_of(refused.value) == 404
 
 
 def test_answer_recorded_is_sent_for_learners_only(learner):
@@ -202,11 +207,11 @@ def test_answer_recorded_is_sent_for_learners_only(learner):
 
     answer_recorded.connect(listener)
     try:
-        mine = service.start_attempt(quiz, user=learner, now=T0)
+        mine = service.start_attempt(quiz, Owner.account(learner), now=T0)
         version = service.attempt_versions(mine)[0]
         right = right_answer(version)
         service.record_answer(mine, version.id, right, now=T0 + timedelta(seconds=4))
-        guests = service.start_attempt(quiz, guest_token=GUEST, now=T0)
+        guests = service.start_attempt(quiz, Owner.guest(GUEST), now=T0)
         service.record_answer(guests, version.id, right, now=T0)
     finally:
         answer_recorded.disconnect(listener)
@@ -225,11 +230,11 @@ def test_answer_recorded_is_sent_for_learners_only(learner):
 def test_attempts_allowed_is_enforced(learner):
     quiz = make_quiz(make_bank(), attempts_allowed=2)
     owner = service.Owner(user_id=learner.id)
-    service.start_attempt(quiz, user=learner)
+    service.start_attempt(quiz, Owner.account(learner))
     assert service.attempts_left(quiz, owner) == 1
-    service.start_attempt(quiz, user=learner)
-    with pytest.raises(service.AttemptError) as refused:
-        service.start_attempt(quiz, user=learner)
+    service.start_attempt(quiz, Owner.account(learner))
+    with pytest.raises(ServiceError) as refused:
+        service.start_attempt(quiz, Owner.account(learner))
     assert refused.value.code == "no_attempts_left"
 
 
@@ -244,7 +249,7 @@ def test_grading_method_across_attempts(learner, method, expected):
     )
     owner = service.Owner(user_id=learner.id)
     for right in (1, 4, 1):  # 1 of 4 right, all 4 right, 1 of 4 right
-        attempt = service.start_attempt(quiz, user=learner)
+        attempt = service.start_attempt(quiz, Owner.account(learner))
         versions = service.attempt_versions(attempt)
         for n, version in enumerate(versions):
             answer = right_answer(version) if n < right else wrong_answer(version)
@@ -254,14 +259,14 @@ def test_grading_method_across_attempts(learner, method, expected):
 
 def test_unfinished_attempts_do_not_count_for_the_result(learner):
     quiz = make_quiz(make_bank())
-    service.start_attempt(quiz, user=learner)
+    service.start_attempt(quiz, Owner.account(learner))
     assert service.quiz_result(quiz, service.Owner(user_id=learner.id)) is None
 
 
 def test_open_attempt_is_resumed_until_its_time_runs_out(learner):
     quiz = make_quiz(make_bank(), mode="exam", time_limit_s=60)
     owner = service.Owner(user_id=learner.id)
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     assert service.open_attempt(quiz, owner, now=T0 + timedelta(seconds=30)) == attempt
     assert service.open_attempt(quiz, owner, now=T0 + timedelta(minutes=5)) is None
     assert attempt.finished_at == T0 + timedelta(seconds=60)
@@ -269,8 +274,8 @@ def test_open_attempt_is_resumed_until_its_time_runs_out(learner):
 
 def test_guest_attempts_are_adopted_by_the_new_account(learner):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, guest_token=GUEST, now=T0)
-    someone_elses = service.start_attempt(quiz, guest_token=GUEST[::-1], now=T0)
+    attempt = service.start_attempt(quiz, Owner.guest(GUEST), now=T0)
+    someone_elses = service.start_attempt(quiz, Owner.guest(GUEST[::-1]), now=T0)
     assert service.Owner(guest_token=GUEST).owns(attempt)
     assert not service.Owner(user_id=learner.id).owns(attempt)
     assert service.adopt_guest_attempts(learner.id, GUEST) == 1
@@ -282,13 +287,13 @@ def test_guest_attempts_are_adopted_by_the_new_account(learner):
 
 def test_retry_asks_only_the_questions_answered_wrongly(learner):
     quiz = make_quiz(make_bank())
-    attempt = service.start_attempt(quiz, user=learner, now=T0)
+    attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     versions = service.attempt_versions(attempt)
     wrong_types = {"numeric", "matching"}
     for version in versions:
         answer = wrong_answer(version) if version.type in wrong_types else right_answer(version)
         service.record_answer(attempt, version.id, answer, now=T0)
-    retry = service.retry_wrong(attempt, user=learner, now=T0)
+    retry = service.retry_wrong(attempt, Owner.account(learner), now=T0)
     assert {v.type for v in service.attempt_versions(retry)} == wrong_types
     assert retry.quiz.mode == "mistakes"
     assert service.shows_feedback_now(retry.quiz)
@@ -298,7 +303,7 @@ def test_shuffled_options_keep_their_ids_and_differ_between_attempts(learner):
     quiz = make_quiz(make_bank(types=["multiple_choice"]), shuffle_options=True)
     orders = set()
     for seed in range(8):
-        attempt = service.start_attempt(quiz, user=learner, rng=random.Random(seed))
+        attempt = service.start_attempt(quiz, Owner.account(learner), rng=random.Random(seed))
         version = service.attempt_versions(attempt)[0]
         view = service.present(attempt, version)
         ids = {grading.item_id(o["text"]) for o in version.payload["options"]}

@@ -246,6 +246,20 @@ def test_admin_makes_user_a_teacher(client, auth, app):
         assert db.session.get(User, learner_id).role == "teacher"
 
 
+def test_admin_user_list_comes_in_pages(client, auth, app):
+    app.config["USERS_PER_PAGE"] = 2
+    auth.create_user(email="root@example.org", name="Root", role="admin")
+    for name in ("Anna", "Ben", "Cem"):
+        auth.create_user(email=f"{name.lower()}@example.org", name=name)
+    auth.login(email="root@example.org")
+    first = client.get("/admin/users").get_data(as_text=True)
+    assert "Root" in first and "Anna" in first and "Cem" not in first
+    assert "Seite 1 von 2" in first and "?page=2" in first
+    second = client.get("/admin/users?page=2").get_data(as_text=True)
+    assert "Ben" in second and "Cem" in second and "Root" not in second
+    assert client.get("/admin/users?page=9").status_code == 200
+
+
 def test_users_create_command(app):
     result = app.test_cli_runner().invoke(
         args=[

@@ -6,6 +6,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Attempt, LiveAnswer, Quiz, SchoolClass, User
 from quizapp.services import attempts as attempt_service
@@ -329,10 +330,11 @@ def test_concurrent_starts_make_one_attempt_where_one_is_allowed(app, auth, monk
         with app.app_context():
             try:
                 attempt_service.start_attempt(
-                    db.session.get(Quiz, quiz_id), user=db.session.get(User, user_id)
+                    db.session.get(Quiz, quiz_id),
+                    attempt_service.Owner.account(db.session.get(User, user_id)),
                 )
                 outcomes.append("started")
-            except attempt_service.AttemptError as error:
+            except ServiceError as error:
                 outcomes.append(error.code)
             finally:
                 db.session.remove()

@@ -31,8 +31,8 @@ def _free_port() -> int:
 def server(tmp_path):
     """gunicorn with a gevent worker, as `make run` starts it, on a prepared database."""
     from quizapp import create_app
-    from quizapp.auth import service
     from quizapp.extensions import db
+    from quizapp.services import accounts as service
     from tests.factories import make_bank
 
     url = "sqlite:///" + str(tmp_path / "served.sqlite")

@@ -13,6 +13,7 @@ from quizapp.extensions import db
 from quizapp.grading import item_id
 from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player, QuestionVersion, Quiz
 from quizapp.services import live as game
+from quizapp.services.live import setup as live_setup
 from tests.conftest import PASSWORD, csrf_token
 from tests.factories import make_bank
 
@@ -982,7 +983,7 @@ def test_open_games_never_share_a_pin(app, host, bank, auth):
 def test_a_drawn_pin_of_an_open_game_is_drawn_again(app, host, bank, monkeypatch):
     first_id, taken = new_game(host, bank)
     draws = PinDraws(taken, taken, "424242")
-    monkeypatch.setattr(game, "secrets", draws)
+    monkeypatch.setattr(live_setup, "secrets", draws)
     second_id, pin = new_game(host, bank)
     assert pin == "424242"
     assert draws.draws == 3
@@ -998,10 +999,10 @@ def test_a_pin_taken_between_check_and_commit_starts_over(app, host, bank, monke
     # Another worker's game took the PIN after this one checked it: the unique open_pin
     # refuses the commit, and the game is created again with a fresh PIN.
     draws = PinDraws(taken, "515151")
-    monkeypatch.setattr(game, "secrets", draws)
+    monkeypatch.setattr(live_setup, "secrets", draws)
     checks = iter([None])
     real_find_open = game.find_open
-    monkeypatch.setattr(game, "find_open", lambda pin: next(checks, real_find_open(pin)))
+    monkeypatch.setattr(live_setup, "find_open", lambda pin: next(checks, real_find_open(pin)))
     _, pin = new_game(host, bank)
     assert (pin, draws.draws) == ("515151", 2)
     with app.app_context():
@@ -1014,7 +1015,7 @@ def test_a_finished_games_pin_can_be_used_again(app, host, bank, monkeypatch):
     first_id, pin = new_game(host, bank)
     host.act("end")
     assert open_pin(app, first_id) is None
-    monkeypatch.setattr(game, "secrets", PinDraws(pin))
+    monkeypatch.setattr(live_setup, "secrets", PinDraws(pin))
     second_id, again = new_game(host, bank)
     assert again == pin
     with app.app_context():
@@ -1026,7 +1027,7 @@ def test_a_finished_games_pin_can_be_used_again(app, host, bank, monkeypatch):
 def test_a_pin_is_freed_12_hours_after_its_game_was_made(app, host, bank, clock, monkeypatch):
     first_id, pin = new_game(host, bank)
     draws = PinDraws(pin, "616161")
-    monkeypatch.setattr(game, "secrets", draws)
+    monkeypatch.setattr(live_setup, "secrets", draws)
     clock.at(START + game.PIN_LIFETIME)  # exactly 12 hours: still the first game's
     _, other = new_game(host, bank)
     assert (other, open_pin(app, first_id)) == ("616161", pin)

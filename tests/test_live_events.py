@@ -9,10 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.grading import item_id
-from quizapp.live import nicknames
-from quizapp.live.events import (
+from quizapp.models import LiveSession, User, utcnow
+from quizapp.services import live as game
+from quizapp.services.live import nicknames
+from quizapp.services.live.events import (
     RESYNC,
     Event,
     Hub,
@@ -21,8 +24,6 @@ from quizapp.live.events import (
     sse_message,
     sse_stream,
 )
-from quizapp.models import LiveSession, User, utcnow
-from quizapp.services import live as game
 from tests.test_live import (
     LIVE_BANK,
     join,
@@ -386,7 +387,7 @@ def test_acceptable_nicknames(name):
     ],
 )
 def test_nickname_rules_and_word_filter(name, rule):
-    with pytest.raises(nicknames.NicknameError) as caught:
+    with pytest.raises(ServiceError) as caught:
         nicknames.check(name)
     assert caught.value.code == rule
 

@@ -64,8 +64,8 @@ def test_make_run_is_one_line_with_the_config_file():
 def _populate(url: str) -> None:
     """Give a database the schema, a teacher and a bank of three live questions."""
     from quizapp import create_app
-    from quizapp.auth import service
     from quizapp.extensions import db
+    from quizapp.services import accounts as service
     from tests.factories import make_bank
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})

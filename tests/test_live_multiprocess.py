@@ -60,8 +60,8 @@ def _admin(sql: str) -> None:
 def scratch_database():
     """A fresh PostgreSQL database with the schema, a teacher and a bank; dropped afterwards."""
     from quizapp import create_app
-    from quizapp.auth import service
     from quizapp.extensions import db
+    from quizapp.services import accounts as service
     from tests.factories import make_bank
 
     name = f"qa_live_mp_{uuid.uuid4().hex[:10]}"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizapp.services.live_scoring import points, streak_bonus
+from quizapp.services.live.scoring import points, streak_bonus
 
 
 @pytest.mark.parametrize(

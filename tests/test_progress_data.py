@@ -86,7 +86,7 @@ def test_export_csv_has_one_row_per_answer_and_defuses_formulas(client, auth, ap
 
 
 def test_formula_at_the_start_of_a_cell_is_quoted():
-    from quizapp.services.learner_data import _cell
+    from quizapp.spreadsheets import cell as _cell
 
     assert _cell("=1+1") == "'=1+1"
     assert _cell("@SUM(A1)") == "'@SUM(A1)"

@@ -6,9 +6,11 @@ import pytest
 from fsrs import Rating
 from sqlalchemy import func, select
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Attempt, Card, Quiz, User
 from quizapp.services import progress, reviews
+from quizapp.services.attempts import Owner
 from quizapp.services.quizzes import published_versions
 from quizapp.signals import answer_recorded
 from tests.conftest import csrf_token
@@ -99,7 +101,7 @@ def test_answering_in_a_quiz_schedules_a_card(ctx, auth):
 
     user_id = auth.create_user()
     bank = make_bank(types=["true_false"])
-    attempt = start_attempt(make_quiz(bank), user=db.session.get(User, user_id))
+    attempt = start_attempt(make_quiz(bank), Owner.account(db.session.get(User, user_id)))
     record_answer(attempt, attempt.version_ids[0], False)
     card = db.session.scalar(select(Card).where(Card.user_id == user_id))
     assert card is not None
@@ -208,9 +210,9 @@ def test_mistakes_session_asks_what_i_keep_getting_wrong(ctx, auth):
 def test_nothing_to_practise_is_refused(ctx, auth):
     user = db.session.get(User, auth.create_user())
     make_bank()
-    with pytest.raises(progress.NothingToPractise):
+    with pytest.raises(ServiceError):
         progress.start_session(user, "review", "Wiederholen")
-    with pytest.raises(progress.NothingToPractise):
+    with pytest.raises(ServiceError):
         progress.start_session(user, "mistakes", "Fehler")
     assert db.session.scalar(select(Quiz).where(Quiz.mode.in_(["review", "mistakes"]))) is None
 

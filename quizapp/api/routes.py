@@ -14,10 +14,11 @@ from sqlalchemy import select
 from quizapp.access import PUBLIC, everyone, expect
 from quizapp.api import bp
 from quizapp.api.openapi import document
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
-from quizapp.learn.guests import current_owner, ensure_guest_token, guest_start_limit
-from quizapp.learn.presenting import TYPE_LABELS, error_message, feedback
 from quizapp.models import Attempt, Bank, Question, Quiz, utcnow
+from quizapp.owners import current_owner, guest_start_limit, starting_owner
+from quizapp.presenting import TYPE_LABELS, error_message, feedback
 from quizapp.services import attempts as service
 
 MODES = ("practice", "exam")
@@ -39,7 +40,7 @@ def _private() -> None:
 @bp.errorhandler(CSRFError)
 def _csrf_refused(error: CSRFError):
     """A POST without a valid CSRF token is refused as forbidden, with how to get one."""
-    return _fail(403, error_message(service.AttemptError("csrf", 403)))
+    return _refused(ServiceError("csrf"))
 
 
 def _time(value: datetime | None) -> str | None:
@@ -52,9 +53,26 @@ def _fail(status: int, message: str):
     return jsonify(error=TITLES.get(status, "Error"), message=message, status=status), status
 
 
-def _refused(error: service.AttemptError):
+# The HTTP status of each refusal the attempts service (or the API itself) words; else 409.
+STATUSES = {
+    "no_owner": 400,
+    "bad_body": 400,
+    "csrf": 403,
+    "not_found": 404,
+    "not_in_attempt": 404,
+    "no_quiz": 404,
+    "invalid_answer": 422,
+}
+
+
+def status_of(error: ServiceError) -> int:
+    """Return the HTTP status the API answers a refusal with."""
+    return STATUSES.get(error.code, 409)
+
+
+def _refused(error: ServiceError):
     """Answer a refused operation with its message and status."""
-    return _fail(error.status, error_message(error))
+    return _fail(status_of(error), error_message(error))
 
 
 def _quiz_json(quiz: Quiz, owner: service.Owner | None = None) -> dict:
@@ -169,7 +187,7 @@ def quiz(quiz_id: int):
     """One quiz with the asker's result, attempts left and open attempt."""
     quiz = service.get_quiz(quiz_id, current_user)
     if quiz is None:
-        return _fail(404, error_message(service.AttemptError("no_quiz", 404)))
+        return _refused(ServiceError("no_quiz"))
     return _quiz_json(quiz, current_owner())
 
 
@@ -180,17 +198,14 @@ def start(quiz_id: int):
     """Start an attempt (201), or return the open one to resume (200)."""
     quiz = service.get_quiz(quiz_id, current_user)
     if quiz is None:
-        return _fail(404, error_message(service.AttemptError("no_quiz", 404)))
+        return _refused(ServiceError("no_quiz"))
     owner = current_owner()
     resumed = service.open_attempt(quiz, owner)
     if resumed is not None:
         return _attempt_json(resumed), 200
     try:
-        if current_user.is_authenticated:
-            attempt = service.start_attempt(quiz, user=current_user)
-        else:
-            attempt = service.start_attempt(quiz, guest_token=ensure_guest_token())
-    except service.AttemptError as error:
+        attempt = service.start_attempt(quiz, starting_owner())
+    except ServiceError as error:
         return _refused(error)
     return _attempt_json(attempt), 201
 
@@ -201,7 +216,7 @@ def attempt(attempt_id: int):
     """The attempt; its next unanswered question counts as handed out from now."""
     try:
         attempt = _load(attempt_id)
-    except service.AttemptError as error:
+    except ServiceError as error:
         return _refused(error)
     data = _attempt_json(attempt)
     if data["next_version_id"] is not None:
@@ -220,12 +235,12 @@ def answer(attempt_id: int):
         or not isinstance(body.get("version_id"), int)
         or isinstance(body.get("version_id"), bool)
     ):
-        return _fail(400, error_message(service.AttemptError("bad_body", 400)))
+        return _refused(ServiceError("bad_body"))
     try:
         attempt = service.load_attempt(attempt_id, current_owner())
         practice = service.shows_feedback_now(attempt.quiz)
         response = service.record_answer(attempt, body["version_id"], body["answer"], advance=True)
-    except service.AttemptError as error:
+    except ServiceError as error:
         return _refused(error)
     finished = attempt.finished_at is not None
     return {
@@ -245,7 +260,7 @@ def finish(attempt_id: int):
     """Hand the attempt in now; unanswered questions count as wrong."""
     try:
         attempt = _load(attempt_id)
-    except service.AttemptError as error:
+    except ServiceError as error:
         return _refused(error)
     service.finish_attempt(attempt)
     return _attempt_json(attempt)
@@ -257,10 +272,10 @@ def results(attempt_id: int):
     """A finished attempt: score and, per question, both answers, explanation and source."""
     try:
         attempt = _load(attempt_id)
-    except service.AttemptError as error:
+    except ServiceError as error:
         return _refused(error)
     if attempt.finished_at is None:
-        return _refused(service.AttemptError("not_finished", 409))
+        return _refused(ServiceError("not_finished"))
     responses = service.responses_of(attempt)
     items = [feedback(v, responses.get(v.id)) for v in service.attempt_versions(attempt)]
     return {

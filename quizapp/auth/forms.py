@@ -6,11 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-
-def strip(value):
-    """Trim surrounding whitespace from text input."""
-    return value.strip() if isinstance(value, str) else value
-
+from quizapp.forms import strip
 
 PASSWORD_RULE = [DataRequired(), Length(min=10, max=128)]
 

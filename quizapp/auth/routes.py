@@ -1,16 +1,19 @@
 """Account pages. Views parse the form, call the account service, render."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from quizapp.access import ADMIN, LOGIN, PUBLIC, everyone, expect
-from quizapp.auth import bp, service
+from quizapp.auth import bp
 from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RoleForm
+from quizapp.auth.messages import message
+from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.security import role_required, safe_next
+from quizapp.services import accounts as service
 from quizapp.signals import user_logged_in_here
 
 
@@ -49,7 +52,7 @@ def register():
     if form.validate_on_submit():
         try:
             service.register(form.email.data, form.display_name.data, form.password.data)
-        except service.AccountError:
+        except ServiceError:
             pass  # the same answer as for a new account, on purpose
         flash(
             _(
@@ -114,8 +117,8 @@ def change_password():
     if form.validate_on_submit():
         try:
             service.change_password(user, form.current.data, form.password.data)
-        except service.AccountError:
-            form.current.errors.append(_("The current password is wrong."))
+        except ServiceError as error:
+            form.current.errors.append(message(error))
         else:
             _start_session(user)
             flash(_("Your password was changed. Other devices are logged out."))
@@ -136,8 +139,8 @@ def setup_admin(token: str):
             user = service.create_first_admin(
                 token, form.email.data, form.display_name.data, form.password.data
             )
-        except service.AccountError:
-            form.email.errors.append(_("An account with this email already exists."))
+        except ServiceError as error:
+            form.email.errors.append(message(error))
         else:
             _start_session(user)
             flash(_("The admin account is ready."))
@@ -149,10 +152,15 @@ def setup_admin(token: str):
 @expect("GET", ADMIN)
 @role_required("admin")
 def users():
-    """List accounts so an admin can change roles."""
-    people = db.session.scalars(select(User).order_by(User.created_at)).all()
-    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role) for u in people}
-    return render_template("auth/users.html", users=people, forms=forms)
+    """List accounts, a page at a time, so an admin can change roles."""
+    page = db.paginate(
+        select(User).order_by(User.created_at, User.id),
+        per_page=current_app.config.get("USERS_PER_PAGE", 50),
+        max_per_page=None,
+        error_out=False,
+    )
+    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role) for u in page.items}
+    return render_template("auth/users.html", users=page.items, forms=forms, page=page)
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
@@ -165,8 +173,8 @@ def set_role(user_id: int):
     if form.validate_on_submit():
         try:
             service.set_role(user, form.role.data)
-        except service.AccountError:
-            flash(_("The last admin cannot give up the admin role."), "error")
+        except ServiceError as error:
+            flash(message(error), "error")
         else:
             flash(_("%(name)s is now: %(role)s", name=user.display_name, role=form.role.data))
     else:

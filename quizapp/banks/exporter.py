@@ -121,9 +121,10 @@ def _question(question: Question) -> dict:
     if version is None:
         raise ExportError(f"question {question.key} has no version")
     model = QUESTION_TYPES[version.type]
-    data: dict = {
-        "key": question.key,
-        "claim": question.claim.key,
+    data: dict = {"key": question.key}
+    if question.claim is not None:
+        data["claim"] = question.claim.key
+    data |= {
         "type": version.type,
         "asks": version.asks,
         "status": question.status,

@@ -1,5 +1,7 @@
 """Export a bank's published questions as Moodle GIFT text (types GIFT can't express are noted)."""
 
+import re
+
 from quizapp.banks.interchange import Item, kind_names, published_items
 
 # Characters with a meaning in GIFT; a backslash makes them literal.
@@ -22,6 +24,11 @@ def _body(text: str) -> str:
     return "\n".join(escape(line) for line in lines if line)
 
 
+def _inline(text: str) -> str:
+    """Escape text next to a gap: its spaces at the gap are kept, blank lines dropped."""
+    return "\n".join(escape(line) for line in text.split("\n") if line.strip() or "\n" not in text)
+
+
 def _feedback(item: Item) -> str:
     """Return the general feedback part of an answer block."""
     return f" ####{_line(item.explanation)}" if item.explanation else ""
@@ -31,6 +38,8 @@ def _choices(entries: list[tuple[str, str, str | None]]) -> str:
     """Format choice answers: (mark, text, feedback) with mark '=' or '~' (or '~%n%')."""
     parts = []
     for mark, text, feedback in entries:
+        if mark == "~" and text.startswith("%"):
+            mark = "~%0%"  # a plain ~ would read the text's % as the start of a weight
         part = f"{mark}{_line(text)}"
         if feedback:
             part += f"#{_line(feedback)}"
@@ -45,9 +54,29 @@ def _weight(value: float) -> str:
 
 def question(item: Item, language: str) -> str | None:
     """Return one question in GIFT, or None when GIFT has no such type."""
+    text = _question(item, language)
+    return None if text is None else _no_comment_lines(text)
+
+
+def _no_comment_lines(text: str) -> str:
+    """A line starting with // would be read as a comment: join it to the one before by \\n."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        if line.lstrip().startswith("//"):
+            out[-1] += "\\n" + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _question(item: Item, language: str) -> str | None:
+    """Write one question (see question)."""
     p = item.payload
     title = f"::{escape(item.key)}::"
     text = _body(item.prompt)
+    if re.match(r"\[(html|moodle|plain|markdown)\]", text, re.IGNORECASE):
+        text = "[markdown]" + text  # one marker is read; the prompt's own stays text
     if item.type == "single_choice":
         entries = [
             ("=" if o["correct"] else "~", o["text"], o.get("feedback")) for o in p["options"]
@@ -66,11 +95,15 @@ def question(item: Item, language: str) -> str | None:
             text += "\n" + _body(p["statement"])
         return f"{title}{text} {{{'T' if p['solution'] else 'F'}{_feedback(item)}}}"
     if item.type == "cloze":
-        if len(p["gaps"]) != 1:
+        # One gap only; and "->" in an answer would make Moodle read a matching question.
+        if len(p["gaps"]) != 1 or any("->" in a for a in p["gaps"][0]["answers"]):
             return None
+        # One gap is a missing-word question: the answers stand where the gap is.
         before, after = p["text"].split("{1}")
-        answers = " ".join(f"={_line(a)}" for a in p["gaps"][0]["answers"])
-        return f"{title}{text}\n{_body(before)} {{{answers}{_feedback(item)}}} {_body(after)}"
+        answers = " ".join(
+            f"={'%100%' if a.startswith('%') else ''}{_line(a)}" for a in p["gaps"][0]["answers"]
+        )
+        return f"{title}{text}\n{_inline(before)}{{{answers}{_feedback(item)}}}{_inline(after)}"
     if item.type == "numeric":
         if p.get("unit"):
             text += f" ({escape(p['unit'])})"

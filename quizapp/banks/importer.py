@@ -224,7 +224,7 @@ def _write_questions(
     for position, spec in enumerate(specs):
         payload = spec.payload()
         values = {
-            "claim_id": claims[spec.claim].id,
+            "claim_id": claims[spec.claim].id if spec.claim else None,
             "status": spec.status,
             "difficulty": spec.difficulty,
             "tags": list(spec.tags),

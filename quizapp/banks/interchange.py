@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from quizapp.content.labels import kind_label
 from quizapp.extensions import db
+from quizapp.labels import kind_label
 from quizapp.models import Bank
 from quizapp.models.content import CLAIM_KINDS
 from quizapp.services.quizzes import published_versions

@@ -39,7 +39,11 @@ class YamlSyntaxError(Exception):
 
 def load(text: str) -> LoadedYaml:
     """Parse YAML safely (no Python objects) and record the line of every mapping value."""
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is made.
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(1, None, f"YAML syntax: {error}") from None
     try:
         root = loader.get_single_node()
         result = LoadedYaml()

@@ -124,6 +124,12 @@ def question(item: Item, language: str) -> ET.Element:
     elif item.type == "numeric":
         _answer(element, 100, str(p["solution"]))
         _value(element.findall("answer")[-1], "tolerance", p.get("tolerance") or 0)
+        if p.get("unit"):
+            # The unit as Moodle keeps it; the prompt names it, so answers are plain numbers (3).
+            unit = ET.SubElement(ET.SubElement(element, "units"), "unit")
+            _value(unit, "multiplier", 1)
+            _value(unit, "unit_name", p["unit"])
+            _value(element, "showunits", 3)
     elif item.type == "ordering":
         for tag, value in (
             ("layouttype", "VERTICAL"),

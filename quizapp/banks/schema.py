@@ -190,7 +190,7 @@ class QuestionSpec(Strict):
     PAYLOAD: ClassVar[tuple[str, ...]] = ()
 
     key: QuestionKey
-    claim: ClaimKey
+    claim: ClaimKey | None = None  # a published question needs one; an imported draft may lack it
     type: str
     asks: Literal[ASKS]
     status: Literal[STATUSES] = "published"

@@ -367,6 +367,10 @@ class _Checker:
                 continue
             keys.add(question.key)
             questions.append(question)
+            if question.claim is None:
+                if question.status != "draft":
+                    self.error((*path, "claim"), "a published question needs a claim")
+                continue  # an imported draft waits to be tied to a claim
             claim = claims.get(question.claim)
             if claim is None and question.claim in self.broken_claims:
                 continue  # its claim's own errors are reported; judging the question waits

@@ -5,12 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from quizapp.forms import strip
 from quizapp.services.classes import NAME_LENGTH
-
-
-def strip(value):
-    """Trim surrounding whitespace."""
-    return value.strip() if isinstance(value, str) else value
 
 
 class NewClassForm(FlaskForm):

@@ -1,11 +1,8 @@
 """Classes pages. Views check who may see what, call the classes service, render or redirect."""
 
-import csv
-import io
 from datetime import datetime
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -16,29 +13,18 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from quizapp.access import ADMIN, LOGIN, TEACHER, everyone, expect
 from quizapp.classes import bp
 from quizapp.classes.forms import ConfirmForm, JoinForm, NewClassForm
+from quizapp.classes.messages import message
+from quizapp.dates import local_day
+from quizapp.errors import ServiceError
 from quizapp.extensions import limiter
-from quizapp.live.export import cell
 from quizapp.models import SchoolClass, User
 from quizapp.services import classes as service
-from quizapp.services.progress import local_day
-
-MESSAGES = {
-    "name": _l("Give the class a name of at most 120 characters."),
-    "name_letters": _l(
-        "A class name needs at least one visible letter and no invisible characters."
-    ),
-    "unknown": _l("There is no class with this code. Check the code and try again."),
-    "own_class": _l("This is your own class: you teach it, so you cannot join it."),
-    "not_member": _l("This person is not in the class (any more)."),
-    "no_code": _l("No free join code was found. Please try again."),
-    "forbidden": _l("You may not change this class."),
-}
+from quizapp.spreadsheets import CSV, csv_text, download
 
 
 def _me() -> User:
@@ -114,8 +100,8 @@ def create():
         return _render_index(new_form=form, status=400)
     try:
         school_class = service.create_class(_me(), form.name.data)
-    except service.ClassError as error:
-        form.name.errors.append(str(MESSAGES[error.code]))
+    except ServiceError as error:
+        form.name.errors.append(message(error))
         return _render_index(new_form=form, status=400)
     flash(
         _(
@@ -138,8 +124,8 @@ def join():
         return _render_index(join_form=form, status=400)
     try:
         school_class, new = service.join_class(_me(), form.code.data)
-    except service.ClassError as error:
-        form.code.errors.append(str(MESSAGES[error.code]))
+    except ServiceError as error:
+        form.code.errors.append(message(error))
         return _render_index(join_form=form, status=400)
     if new:
         flash(_("You are now in the class “%(name)s”.", name=school_class.name))
@@ -158,7 +144,7 @@ def leave(class_id: int):
         return redirect(url_for("classes.index"))
     try:
         school_class = service.leave_class(_me(), class_id)
-    except service.ClassError as error:
+    except ServiceError as error:
         if error.code == "unknown":
             abort(404)
         flash(_("You are not in this class."), "error")
@@ -184,52 +170,14 @@ def show(class_id: int):
     )
 
 
-def _percent(fraction: float | None) -> int | str:
-    """A result as a whole percentage for the spreadsheet (as on the page), "" for none."""
-    return "" if fraction is None else round(100 * fraction)
-
-
-def _gradebook_table(book: service.Gradebook) -> list[list]:
-    """The gradebook as spreadsheet rows (header first, then members, count and mean): a
-    column per quiz in percent, and one more saying "late" for a quiz with a due date."""
-    dated = [q.due_at is not None for q in book.quizzes]
-    header = [_("Learner")]
-    for quiz, has_due in zip(book.quizzes, dated, strict=True):
-        header += [quiz.title] + ([_("%(quiz)s: late", quiz=quiz.title)] if has_due else [])
-    table = [header + [_("Finished attempts")]]
-    for row in book.rows:
-        line = [row.display_name]
-        for result, late, has_due in zip(row.results, row.late, dated, strict=True):
-            line += [_percent(result)] + ([late if result is not None else ""] if has_due else [])
-        table.append(line + [row.finished])
-    for label, values in (
-        (_("Members with a result"), book.counts),
-        (_("Mean"), [_percent(mean) for mean in book.means]),
-    ):
-        line = [label]
-        for value, has_due in zip(values, dated, strict=True):
-            line += [value] + ([""] if has_due else [])
-        table.append(line + [""])
-    return table
-
-
 @bp.route("/classes/<int:class_id>/gradebook.csv")
 @expect("GET", TEACHER, other_teacher=403)
 @login_required
 def gradebook_csv(class_id: int):
     """The gradebook as a spreadsheet: one row per member, results in percent."""
     school_class = _managed_class(class_id)
-    out = io.StringIO()
-    out.write("\ufeff")  # spreadsheets read the umlauts
-    writer = csv.writer(out)
-    for line in _gradebook_table(service.gradebook(school_class)):
-        writer.writerow([cell(value) for value in line])
-    filename = f"gradebook-{school_class.id}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    table = service.gradebook_table(service.gradebook(school_class))
+    return download(csv_text(table), CSV, f"gradebook-{school_class.id}.csv")
 
 
 @bp.route("/classes/<int:class_id>/members/<int:user_id>/remove", methods=["POST"])
@@ -244,8 +192,8 @@ def remove_member(class_id: int, user_id: int):
         return back
     try:
         member = service.remove_member(_me(), school_class.id, user_id)
-    except service.ClassError as error:
-        flash(str(MESSAGES[error.code]), "error")
+    except ServiceError as error:
+        flash(message(error), "error")
     else:
         flash(_("%(name)s is no longer in the class.", name=member.display_name))
     return back
@@ -263,7 +211,7 @@ def delete(class_id: int):
         name = school_class.name
         try:
             service.delete_class(_me(), school_class.id)
-        except service.ClassError:
+        except ServiceError:
             abort(404)  # deleted meanwhile, e.g. in another tab
         flash(_("The class “%(name)s” is deleted.", name=name))
         return redirect(url_for("classes.index"))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
 
-from quizapp.content.labels import kind_label, verdict_label
+from quizapp.labels import kind_label, verdict_label
 from quizapp.models import Claim
 
 HEADING_MAX = 100

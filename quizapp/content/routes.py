@@ -4,8 +4,9 @@ from flask import abort, current_app, render_template, url_for
 from flask_login import current_user
 
 from quizapp.access import PUBLIC, expect
-from quizapp.content import bp, service
-from quizapp.content.labels import (
+from quizapp.content import bp
+from quizapp.content.reading import lay_out
+from quizapp.labels import (
     KIND_HELP,
     KIND_LABELS,
     LEVEL_LABELS,
@@ -13,7 +14,7 @@ from quizapp.content.labels import (
     kind_label,
     verdict_label,
 )
-from quizapp.content.reading import lay_out
+from quizapp.services import content as service
 
 
 def quiz_url(bank) -> str | None:

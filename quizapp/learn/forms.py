@@ -17,12 +17,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from quizapp.dates import TIMEZONE
+from quizapp.errors import ServiceError
+from quizapp.forms import strip
+from quizapp.grading import RawAnswer
 from quizapp.inputs import MAX_ID
-from quizapp.services.progress import TIMEZONE
-from quizapp.services.quizzes import QuizError, QuizSettings
+from quizapp.services.quizzes import QuizSettings
 
 
-def raw_answer(qtype: str, view: dict, form: MultiDict):
+def raw_answer(qtype: str, view: dict, form: MultiDict) -> RawAnswer:
     """Turn the submitted fields of a question form into the raw answer grading parses.
 
     Field names: `answer` (choices, true/false, number, category, free text), `gap-N` (cloze),
@@ -39,11 +42,6 @@ def raw_answer(qtype: str, view: dict, form: MultiDict):
             str(left["index"]): form.get(f"match-{left['index']}", "") for left in view["lefts"]
         }
     return form.get("answer", "")
-
-
-def strip(value):
-    """Trim surrounding whitespace from text input."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def optional_id(value):
@@ -129,9 +127,9 @@ class QuizForm(FlaskForm):
             due_at=due,
         )
 
-    def show_errors(self, error: QuizError) -> None:
+    def show_errors(self, error: ServiceError) -> None:
         """Put the service's reasons next to the fields they are about."""
-        for name, (code, params) in error.errors.items():
+        for name, (code, params) in error.params["errors"].items():
             getattr(self, name).errors.append(str(SETTINGS_ERRORS[code]) % params)
 
 

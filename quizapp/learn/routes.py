@@ -11,20 +11,21 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from quizapp.access import PUBLIC, TEACHER, everyone, expect
+from quizapp.dates import local_datetime
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
+from quizapp.labels import kind_label
 from quizapp.learn import bp
 from quizapp.learn.forms import QuizForm, raw_answer
-from quizapp.learn.guests import current_owner, ensure_guest_token, guest_start_limit
-from quizapp.learn.presenting import (
+from quizapp.models import Attempt, Bank, Quiz, utcnow
+from quizapp.owners import current_owner, guest_start_limit, starting_owner
+from quizapp.presenting import (
     TYPE_LABELS,
     error_message,
     feedback,
     grading_method_label,
-    kind_label,
-    local_datetime,
     percent,
 )
-from quizapp.models import Attempt, Bank, Quiz, utcnow
 from quizapp.security import role_required
 from quizapp.services import attempts as service
 from quizapp.services import quizzes
@@ -56,7 +57,7 @@ def _attempt_or_404(attempt_id: int) -> Attempt:
     g.no_store = True
     try:
         return service.load_attempt(attempt_id, current_owner())
-    except service.AttemptError:
+    except ServiceError:
         abort(404)
 
 
@@ -68,11 +69,8 @@ def _start(quiz: Quiz):
         flash(_("You are continuing where you left off."))
         return redirect(url_for("learn.attempt", attempt_id=resumed.id))
     try:
-        if current_user.is_authenticated:
-            attempt = service.start_attempt(quiz, user=current_user)
-        else:
-            attempt = service.start_attempt(quiz, guest_token=ensure_guest_token())
-    except service.AttemptError as error:
+        attempt = service.start_attempt(quiz, starting_owner())
+    except ServiceError as error:
         flash(error_message(error), "error")
         return redirect(request.referrer or url_for("learn.quiz", quiz_id=quiz.id))
     return redirect(url_for("learn.attempt", attempt_id=attempt.id))
@@ -150,7 +148,7 @@ def new_quiz():
     if form.validate_on_submit():
         try:
             quiz = quizzes.create_quiz(current_user, bank, form.settings())
-        except quizzes.QuizError as error:
+        except ServiceError as error:
             form.show_errors(error)
         else:
             flash(_("The quiz is ready. Share its link with your learners."))
@@ -278,7 +276,7 @@ def answer(attempt_id: int, number: int):
     view = service.present(attempt, version)
     try:
         service.record_answer(attempt, version_id, raw_answer(version.type, view, request.form))
-    except service.AttemptError as error:
+    except ServiceError as error:
         if error.code == "invalid_answer":
             return _question_page(attempt, number, error=error_message(error), status=422)
         flash(error_message(error), "error")
@@ -328,11 +326,8 @@ def retry(attempt_id: int):
     """Practise again only the questions answered wrongly (or not at all) in an attempt."""
     attempt = _attempt_or_404(attempt_id)
     try:
-        if current_user.is_authenticated:
-            new = service.retry_wrong(attempt, user=current_user)
-        else:
-            new = service.retry_wrong(attempt, guest_token=ensure_guest_token())
-    except service.AttemptError as error:
+        new = service.retry_wrong(attempt, starting_owner())
+    except ServiceError as error:
         flash(error_message(error), "error")
         return redirect(url_for("learn.results", attempt_id=attempt.id))
     return redirect(url_for("learn.attempt", attempt_id=new.id))

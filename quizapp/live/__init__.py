@@ -8,8 +8,8 @@ bp = Blueprint("live", __name__)
 @bp.record_once
 def _set_up(state) -> None:
     """Give the app its event broker and the deadline timers of its worker process."""
-    from quizapp.live import timers
-    from quizapp.live.events import make_broker
+    from quizapp.services.live import timers
+    from quizapp.services.live.events import make_broker
 
     app = state.app
     app.config.setdefault("LIVE_TIMERS", True)

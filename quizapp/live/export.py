@@ -1,29 +1,19 @@
 """Results of a live game as CSV and xlsx: one line per player, per question, per answer."""
 
-import csv
-import io
-import json
-import re
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from quizapp import grading
-from quizapp.learn.presenting import answer_lines
-from quizapp.spreadsheets import defused
+from quizapp.models import QuestionVersion
+from quizapp.presenting import answer_lines
+from quizapp.spreadsheets import csv_text, xlsx_bytes
 
 
-def cell(value):
-    """Make a value safe and readable in a spreadsheet cell."""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list | dict):
-        value = json.dumps(value, ensure_ascii=False)
-    return defused(value) if isinstance(value, str) else value
+def _yes_no(value: bool) -> str:
+    """A yes/no column in words."""
+    return _("yes") if value else _("no")
 
 
-def _answer_text(version, answer) -> str:
+def _answer_text(version: QuestionVersion, answer: grading.Answer) -> str:
     """The answer as the player saw it (option texts, not ids), as on the results page."""
     result = grading.grade(version.type, version.payload, answer)
     return "; ".join(line.text for line in answer_lines(version, answer, result))
@@ -39,7 +29,7 @@ def tables(results: dict) -> dict[str, list[list]]:
     for row in results["players"]:
         answers = row["answers"]
         players.append(
-            [row["rank"], row["nickname"], row["score"], row["correct"], row["account"]]
+            [row["rank"], row["nickname"], row["score"], row["correct"], _yes_no(row["account"])]
             + [answers[i].points if i in answers else "" for i in range(count)]
         )
     questions = [[_("No."), _("Question"), _("Type"), _("Answered"), _("Correct"), _("Mean ms")]]
@@ -66,7 +56,7 @@ def tables(results: dict) -> dict[str, list[list]]:
                 a.question_index + 1,
                 _answer_text(results["versions"][a.question_index], a.answer),
                 round(a.score, 3),
-                a.correct,
+                _yes_no(a.correct),
                 a.elapsed_ms,
                 a.points,
                 a.bonus,
@@ -76,28 +66,11 @@ def tables(results: dict) -> dict[str, list[list]]:
 
 
 def to_csv(results: dict, table: str) -> str:
-    """Return one table as CSV text (UTF-8 with BOM, so spreadsheets read the umlauts)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    for row in tables(results)[table]:
-        writer.writerow([cell(v) for v in row])
-    return out.getvalue()
+    """Return one table as CSV text."""
+    return csv_text(tables(results)[table])
 
 
 def to_xlsx(results: dict) -> bytes:
     """Return a workbook with the three tables as sheets."""
-    book = Workbook()
-    book.remove(book.active)
     titles = {"players": _("Players"), "questions": _("Questions"), "answers": _("Answers")}
-    for name, rows in tables(results).items():
-        # Sheet names may not contain []:*?/\ (the German plural uses a gender star).
-        sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "", str(titles[name]))[:31])
-        for row in rows:
-            sheet.append([cell(v) for v in row])
-        for heading in sheet[1]:
-            heading.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes({titles[name]: rows for name, rows in tables(results).items()})

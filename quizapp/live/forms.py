@@ -6,10 +6,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-
-def strip(value):
-    """Trim surrounding whitespace (and spaces inside a PIN)."""
-    return value.strip() if isinstance(value, str) else value
+from quizapp.forms import strip
 
 
 def digits_only(value):

@@ -3,6 +3,9 @@
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from quizapp.errors import ServiceError
+from quizapp.presenting import answer_error_text
+
 MESSAGES = {
     "no_questions": _l("This bank has no published question a live game can ask."),
     "pin": _l("No free PIN was found. Please try again."),
@@ -28,10 +31,9 @@ MESSAGES = {
 }
 
 
-def message(code: str, detail: str | None = None, params: dict | None = None) -> str:
-    """Return the message for an error code in the current language."""
-    if code == "invalid":
-        # The grading registry words the reason in English (a msgid with its parameters).
-        reason = gettext(detail, **(params or {})) if detail else ""
+def message(error: ServiceError) -> str:
+    """Return what a refused live-game action tells the person, in the current language."""
+    if error.code == "invalid":
+        reason = answer_error_text(error.params["answer_error"])
         return gettext("This answer is not valid: %(reason)s", reason=reason)
-    return str(MESSAGES[code])
+    return str(MESSAGES[error.code])

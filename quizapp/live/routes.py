@@ -28,14 +28,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from quizapp.access import ADMIN, PUBLIC, TEACHER, everyone, expect
+from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.live import bp, export
-from quizapp.live.events import event_position, sse_stream
 from quizapp.live.forms import HostForm, NicknameForm, PinForm
+from quizapp.live.messages import message
 from quizapp.models import Bank, LiveSession, Player
 from quizapp.security import role_required
 from quizapp.services import live as game
-from quizapp.services.live_scoring import formula_text
+from quizapp.services.live.events import event_position, sse_stream
+from quizapp.services.live.scoring import formula_text
+from quizapp.spreadsheets import CSV, XLSX, download
 
 COOKIE_MAX_AGE = 24 * 3600
 
@@ -228,8 +231,8 @@ def join_game(pin: str):
     try:
         if game.returning_player(live, request.cookies.get(_cookie_name(live.id)), user_id):
             return redirect(url_for("live.play", session_id=live.id))
-    except game.LiveError as error:
-        return render_template("live/removed.html", message=error.message), 403
+    except ServiceError as error:
+        return render_template("live/removed.html", message=message(error)), 403
     form = NicknameForm()
     if request.method == "GET" and request.args.get("suggest"):
         form.nickname.data = game.suggest_nickname(live, _language())
@@ -238,11 +241,11 @@ def join_game(pin: str):
             player, token = game.join(
                 live, form.nickname.data, game.clock(), user_id=user_id, code=form.code.data
             )
-        except game.LiveError as error:
+        except ServiceError as error:
             if error.code == "kicked":
-                return render_template("live/removed.html", message=error.message), 403
+                return render_template("live/removed.html", message=message(error)), 403
             field = form.code if error.code == "code" else form.nickname
-            field.errors.append(error.message)
+            field.errors.append(message(error))
         else:
             response = redirect(url_for("live.play", session_id=live.id))
             response.set_cookie(
@@ -308,10 +311,10 @@ def answer(session_id: int):
         raw = values if request.form.get("multi") else (values[0] if values else None)
     index = question_index(index)
     if index is None:
-        return _answer_refused(session_id, game.LiveError("closed"))
+        return _answer_refused(session_id, ServiceError("closed"))
     try:
         game.submit_answer(session_id, token, index, raw, game.clock())
-    except game.LiveError as error:
+    except ServiceError as error:
         return _answer_refused(session_id, error)
     if _wants_json():
         return jsonify(ok=True, message=_("Answer received. Wait for the result."))
@@ -329,15 +332,15 @@ def question_index(value) -> int | None:
     return None
 
 
-def _answer_refused(session_id: int, error: "game.LiveError"):
+def _answer_refused(session_id: int, error: ServiceError):
     """Say why an answer was refused, as JSON for the script or a message on the page."""
-    message = str(error.message)
+    text = message(error)
     if error.code in ("unknown", "kicked"):
         abort(403)
     if _wants_json():
         status = 422 if error.code == "invalid" else 409
-        return jsonify(ok=False, code=error.code, message=message), status
-    flash(message, "error")
+        return jsonify(ok=False, code=error.code, message=text), status
+    flash(text, "error")
     return redirect(url_for("live.play", session_id=session_id))
 
 
@@ -459,8 +462,8 @@ def host_index():
         )
         try:
             live = game.create_session(current_user, bank, rules, game.clock())
-        except game.LiveError as error:
-            form.bank.errors.append(error.message)
+        except ServiceError as error:
+            form.bank.errors.append(message(error))
         else:
             return redirect(url_for("live.host_game", session_id=live.id))
     recent = game.hosted_by(current_user)
@@ -539,10 +542,10 @@ def control(session_id: int):
             game.end(live.id, now)
         else:
             game.set_locked(live.id, action == "lock")
-    except game.LiveError as error:
+    except ServiceError as error:
         if _wants_json():
-            return jsonify(ok=False, message=str(error.message)), 409
-        flash(error.message, "error")
+            return jsonify(ok=False, message=message(error)), 409
+        flash(message(error), "error")
     if _wants_json():
         return jsonify(ok=True, state=game.snapshot(_game(session_id), game.clock()))
     back = request.form.get("back")
@@ -557,8 +560,8 @@ def kick(session_id: int, player_id: int):
     live = _hosted_game(session_id)
     try:
         event = game.kick(live.id, player_id, game.clock())
-    except game.LiveError as error:
-        flash(error.message, "error")
+    except ServiceError as error:
+        flash(message(error), "error")
     else:
         if event is not None and live.locked:
             flash(_("%(name)s was removed and cannot rejoin.", name=event.data["nickname"]))
@@ -614,12 +617,7 @@ def results_csv(session_id: int):
     if table not in ("players", "questions", "answers"):
         abort(404)
     body = export.to_csv(game.results(live), table)
-    name = f"live-{live.pin}-{table}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(body, CSV, f"live-{live.pin}-{table}.csv")
 
 
 @bp.route("/live/<int:session_id>/results.xlsx")
@@ -627,8 +625,4 @@ def results_csv(session_id: int):
 def results_xlsx(session_id: int):
     """All results tables as one workbook."""
     live = _hosted_game(session_id)
-    return Response(
-        export.to_xlsx(game.results(live)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="live-{live.pin}.xlsx"'},
-    )
+    return download(export.to_xlsx(game.results(live)), XLSX, f"live-{live.pin}.xlsx")

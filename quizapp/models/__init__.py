@@ -3,6 +3,7 @@
 from quizapp.models.attempts import Attempt, Quiz, Response, response_revealed
 from quizapp.models.classes import Membership, SchoolClass
 from quizapp.models.content import Article, Bank, Claim, Question, QuestionVersion
+from quizapp.models.drafts import DraftProposal
 from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player, answer_revealed
 from quizapp.models.progress import Card, unrevealed_questions
 from quizapp.models.users import SetupToken, User, utcnow
@@ -13,6 +14,7 @@ __all__ = [
     "Bank",
     "Card",
     "Claim",
+    "DraftProposal",
     "LiveAnswer",
     "LiveEvent",
     "LiveSession",

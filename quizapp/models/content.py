@@ -79,7 +79,8 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
     key: Mapped[str] = mapped_column(String(60))
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    # None only for an imported draft that is not yet tied to a claim of the article.
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
     # draft | published | retired (removed from the bank file; kept for history)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     position: Mapped[int] = mapped_column(default=0)
@@ -90,7 +91,7 @@ class Question(db.Model):
     )
 
     bank: Mapped[Bank] = relationship(back_populates="questions")
-    claim: Mapped[Claim] = relationship()
+    claim: Mapped[Claim | None] = relationship()
     current: Mapped["QuestionVersion | None"] = relationship(
         foreign_keys=[current_version_id], post_update=True
     )

@@ -1,35 +1,27 @@
 """Progress pages. Views check who may see what, call the progress services, render."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Response, abort, flash, g, redirect, render_template, session, url_for
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from quizapp.access import LOGIN, everyone, expect
+from quizapp.dates import local_date, local_datetime
+from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.progress import bp
 from quizapp.progress.chart import build_chart
 from quizapp.progress.forms import DeleteAccountForm, StartForm
+from quizapp.progress.messages import message
 from quizapp.services import learner_data, progress, reviews
+from quizapp.spreadsheets import CSV, download
 
 
 @bp.context_processor
 def _template_helpers():
     """Helpers for the templates: dates on the learners' calendar (Europe/Berlin), percentages."""
-
-    def local_date(moment: datetime | None, format: str = "medium") -> str:
-        """The Berlin calendar day of a naive-UTC moment, formatted for the locale."""
-        return format_date(progress.local_day(moment), format) if moment else ""
-
-    def local_datetime(moment: datetime | None, format: str = "medium") -> str:
-        """A naive-UTC moment in Berlin time, formatted for the locale."""
-        if not moment:
-            return ""
-        local = reviews.aware(moment).astimezone(progress.TIMEZONE).replace(tzinfo=None)
-        return format_datetime(local, format, rebase=False)
 
     return {"local_date": local_date, "local_datetime": local_datetime, "percent": percent}
 
@@ -107,7 +99,7 @@ def mistakes():
 @login_required
 def start_review():
     """Start an attempt over the due questions across banks."""
-    return _start("review", _("Review"), "progress.review", _("Nothing is due for review."))
+    return _start("review", _("Review"), "progress.review")
 
 
 @bp.route("/mistakes/start", methods=["POST"])
@@ -115,20 +107,18 @@ def start_review():
 @login_required
 def start_mistakes():
     """Start an attempt over the questions the learner keeps getting wrong."""
-    return _start(
-        "mistakes", _("Practise my mistakes"), "progress.mistakes", _("No mistakes to practise.")
-    )
+    return _start("mistakes", _("Practise my mistakes"), "progress.mistakes")
 
 
-def _start(mode: str, title: str, back: str, empty: str):
+def _start(mode: str, title: str, back: str):
     """Start a cross-bank session and go to its first question."""
     if not StartForm().validate_on_submit():
         flash(_("The form expired. Please send it again."), "error")
         return redirect(url_for(back))
     try:
         attempt = progress.start_session(_me(), mode, title)
-    except progress.NothingToPractise:
-        flash(empty)
+    except ServiceError as error:
+        flash(message(error))
         return redirect(url_for(back))
     return redirect(url_for("learn.attempt", attempt_id=attempt.id))
 
@@ -136,12 +126,7 @@ def _start(mode: str, title: str, back: str, empty: str):
 def _download(body: str, mimetype: str, extension: str) -> Response:
     """Return a file download that no cache keeps."""
     g.no_store = True
-    name = f"quizapp-{date.today().isoformat()}.{extension}"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(body, mimetype, f"quizapp-{date.today().isoformat()}.{extension}")
 
 
 @bp.route("/me/export.json")
@@ -157,7 +142,7 @@ def export_json():
 @login_required
 def export_csv():
     """Download my answers as CSV."""
-    return _download(learner_data.export_csv(_me()), "text/csv", "csv")
+    return _download(learner_data.export_csv(_me()), CSV, "csv")
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
@@ -173,22 +158,9 @@ def delete_account():
     if form.validate_on_submit():
         try:
             learner_data.delete_account(_me(), form.password.data)
-        except learner_data.DeletionRefused as refused:
-            if refused.reason == "wrong_password":
-                form.password.errors.append(_("The password is wrong."))
-            elif refused.reason == "last_admin":
-                form.password.errors.append(
-                    _("You are the only admin. Make someone else an admin first.")
-                )
-            elif refused.reason == "classes":
-                teaches_classes = True
-                form.password.errors.append(
-                    _("You still teach classes. Delete them on the classes page first.")
-                )
-            else:
-                form.password.errors.append(
-                    _("Your account still has classes or games. Delete them first.")
-                )
+        except ServiceError as refused:
+            teaches_classes = refused.code == "classes"
+            form.password.errors.append(message(refused))
         else:
             logout_user()
             lang = session.get("lang")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp import grading
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import (
     Article,
@@ -66,22 +67,22 @@ _INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
 _UPDATE_ATTEMPT = update(Attempt.__table__).where(Attempt.__table__.c.id == bindparam("attempt_id"))
 
 
-class AttemptError(ValueError):
-    """An operation on an attempt was refused; `code` names the reason, `status` the HTTP code."""
-
-    def __init__(self, code: str, status: int = 409, **params):
-        super().__init__(code)
-        self.code = code
-        self.status = status
-        self.params = params
-
-
 @dataclass
 class Owner:
     """Who takes a quiz: a logged-in user, or a guest known by the token in their cookie."""
 
     user_id: int | None = None
     guest_token: str | None = None
+
+    @classmethod
+    def account(cls, user: User) -> "Owner":
+        """The owner for a logged-in user's attempts."""
+        return cls(user_id=user.id)
+
+    @classmethod
+    def guest(cls, token: str | None) -> "Owner":
+        """The owner for a guest's attempts, known by the token in their cookie."""
+        return cls(guest_token=token)
 
     @property
     def guest_hash(self) -> str | None:
@@ -180,27 +181,26 @@ def _one_start_at_a_time(quiz: Quiz) -> None:
 
 def start_attempt(
     quiz: Quiz,
+    owner: Owner,
     *,
-    user=None,
-    guest_token: str | None = None,
     versions: list[QuestionVersion] | None = None,
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> Attempt:
-    """Start a new attempt of the quiz for a user or a guest; `versions` overrides the selection."""
+    """Start a new attempt of the quiz for its owner (an account or a guest); `versions`
+    overrides the selection."""
     now = now or utcnow()
-    owner = Owner(user.id if user is not None else None, None if user is not None else guest_token)
     if owner.user_id is None and not owner.guest_token:
-        raise AttemptError("no_owner", 400)
+        raise ServiceError("no_owner")
     _one_start_at_a_time(quiz)
     if attempts_left(quiz, owner) == 0:
         db.session.rollback()
-        raise AttemptError("no_attempts_left", 409)
+        raise ServiceError("no_attempts_left")
     rng = rng or random.SystemRandom()
     chosen = list(versions) if versions is not None else select_versions(quiz, rng)
     if not chosen:
         db.session.rollback()
-        raise AttemptError("empty_quiz", 409)
+        raise ServiceError("empty_quiz")
     attempt = Attempt(
         quiz=quiz,
         user_id=owner.user_id,
@@ -219,12 +219,12 @@ def start_attempt(
 
 
 def load_attempt(attempt_id: int, owner: Owner) -> Attempt:
-    """Return the attempt (with its quiz) if it belongs to the owner (else AttemptError 404)."""
+    """Return the attempt (with its quiz) if it belongs to the owner (else refuse: not_found)."""
     if not 0 < attempt_id <= MAX_ID:
-        raise AttemptError("not_found", 404)
+        raise ServiceError("not_found")
     attempt = db.session.scalar(_ATTEMPT_WITH_QUIZ, {"attempt_id": attempt_id})
     if attempt is None or not owner.owns(attempt):
-        raise AttemptError("not_found", 404)
+        raise ServiceError("not_found")
     return attempt
 
 
@@ -247,7 +247,7 @@ def attempt_versions(attempt: Attempt) -> list[QuestionVersion]:
 def attempt_version(attempt: Attempt, version_id: int) -> QuestionVersion:
     """Return one question version of the attempt with its claim and article, in one query."""
     if version_id not in attempt.version_ids:
-        raise AttemptError("not_in_attempt", 404)
+        raise ServiceError("not_in_attempt")
     return db.session.scalar(_VERSION_WITH_SOURCE, {"version_id": version_id})
 
 
@@ -333,7 +333,7 @@ def _existing_response(attempt_id: int, version_id: int) -> Response | None:
 def record_answer(
     attempt: Attempt,
     version_id: int,
-    raw,
+    raw: grading.RawAnswer,
     *,
     now: datetime | None = None,
     advance: bool = False,
@@ -349,23 +349,21 @@ def record_answer(
     """
     now = now or utcnow()
     if version_id not in attempt.version_ids:
-        raise AttemptError("not_in_attempt", 404)
+        raise ServiceError("not_in_attempt")
     attempt_id = attempt.id
     answered = set(db.session.scalars(_ANSWERED, {"attempt_id": attempt_id}))
     if version_id in answered:
         return _existing_response(attempt_id, version_id)
     if attempt.finished_at is not None:
-        raise AttemptError("finished", 409)
+        raise ServiceError("finished")
     if deadline_passed(attempt, now):
         finish_attempt(attempt, now=attempt.deadline_at)
-        raise AttemptError("time_up", 409)
+        raise ServiceError("time_up")
     version = attempt_version(attempt, version_id)
     try:
         answer = grading.parse_answer(version.type, version.payload, raw)
     except grading.AnswerError as error:
-        raise AttemptError(
-            "invalid_answer", 422, detail=error.message, detail_params=error.params
-        ) from None
+        raise ServiceError("invalid_answer", answer_error=error) from None
     result = grading.grade(version.type, version.payload, answer)
     elapsed_ms = None
     if attempt.current_version_id == version_id and attempt.shown_at is not None:
@@ -459,15 +457,13 @@ def wrong_versions(attempt: Attempt) -> list[QuestionVersion]:
     ]
 
 
-def retry_wrong(
-    attempt: Attempt, *, user=None, guest_token: str | None = None, now: datetime | None = None
-) -> Attempt:
+def retry_wrong(attempt: Attempt, owner: Owner, *, now: datetime | None = None) -> Attempt:
     """Start a practice attempt of the questions the learner got wrong in a finished attempt."""
     if attempt.finished_at is None:
-        raise AttemptError("not_finished", 409)
+        raise ServiceError("not_finished")
     versions = wrong_versions(attempt)
     if not versions:
-        raise AttemptError("nothing_wrong", 409)
+        raise ServiceError("nothing_wrong")
     source = attempt.quiz
     quiz = Quiz(
         bank_id=source.bank_id,
@@ -476,11 +472,11 @@ def retry_wrong(
         mode="mistakes",
         shuffle_options=source.shuffle_options,
         grading_method="last",
-        created_by_id=user.id if user is not None else None,
+        created_by_id=owner.user_id,
     )
     db.session.add(quiz)
     db.session.flush()
-    return start_attempt(quiz, user=user, guest_token=guest_token, versions=versions, now=now)
+    return start_attempt(quiz, owner, versions=versions, now=now)
 
 
 def adopt_guest_attempts(user_id: int, guest_token: str) -> int:

@@ -1,17 +1,20 @@
 """School classes: a teacher creates one, people join with its code, the teacher manages it.
 
 Every function that changes data commits its own transaction, or changes nothing and
-raises ClassError with a code the view words for the person.
+raises ServiceError with a code (name, unknown, own_class, not_member, forbidden,
+no_code) that the classes blueprint words for the person (classes/messages.py).
 """
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import names
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Attempt, Membership, Quiz, SchoolClass, User
 from quizapp.services.attempts import counted_attempts, graded_result
@@ -21,15 +24,6 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 CODE_TRIES = 10
 NAME_LENGTH = 120
-
-
-class ClassError(ValueError):
-    """A refused class action; `code` names the reason (name, unknown, own_class, not_member,
-    forbidden, no_code)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass
@@ -78,21 +72,21 @@ def _managed(user: User, class_id: int) -> SchoolClass:
     """Return the class if the user runs it; else raise (unknown or forbidden)."""
     school_class = get_class(class_id)
     if school_class is None:
-        raise ClassError("unknown")
+        raise ServiceError("unknown")
     if not can_manage(user, school_class):
-        raise ClassError("forbidden")
+        raise ServiceError("forbidden")
     return school_class
 
 
 def create_class(teacher: User, name: str) -> SchoolClass:
     """Create a class of the teacher with a fresh unique join code."""
     if not teacher.has_role("teacher"):
-        raise ClassError("forbidden")
+        raise ServiceError("forbidden")
     name = names.normalise(name)
     if not name or len(name) > NAME_LENGTH:
-        raise ClassError("name")
+        raise ServiceError("name", field="name")
     if names.has_invisible(name) or not names.has_visible_letter(name):
-        raise ClassError("name_letters")
+        raise ServiceError("name_letters", field="name")
     for _ in range(CODE_TRIES):
         code = new_join_code()
         if db.session.scalar(select(exists().where(SchoolClass.join_code == code))):
@@ -106,7 +100,7 @@ def create_class(teacher: User, name: str) -> SchoolClass:
             db.session.rollback()
             continue
         return school_class
-    raise ClassError("no_code")
+    raise ServiceError("no_code")
 
 
 def join_class(user: User, code: str) -> tuple[SchoolClass, bool]:
@@ -118,9 +112,9 @@ def join_class(user: User, code: str) -> tuple[SchoolClass, bool]:
         select(SchoolClass).where(SchoolClass.join_code == normalize_code(code))
     )
     if school_class is None:
-        raise ClassError("unknown")
+        raise ServiceError("unknown")
     if school_class.teacher_id == user.id:
-        raise ClassError("own_class")
+        raise ServiceError("own_class")
     if _is_member(school_class.id, user.id):
         return school_class, False
     db.session.add(Membership(class_id=school_class.id, user_id=user.id))
@@ -149,7 +143,7 @@ def _drop_membership(class_id: int, user_id: int) -> None:
     )
     if not result.rowcount:
         db.session.rollback()
-        raise ClassError("not_member")
+        raise ServiceError("not_member")
     db.session.commit()
 
 
@@ -157,7 +151,7 @@ def leave_class(user: User, class_id: int) -> SchoolClass:
     """Take the user out of a class they are in; return the class."""
     school_class = get_class(class_id)
     if school_class is None:
-        raise ClassError("unknown")
+        raise ServiceError("unknown")
     _drop_membership(class_id, user.id)
     return school_class
 
@@ -363,3 +357,33 @@ def gradebook(
         counts=[len(g) for g in given],
         means=[sum(g) / len(g) if g else None for g in given],
     )
+
+
+def _percent(fraction: float | None) -> int | str:
+    """A result as a whole percentage for the spreadsheet (as on the page), "" for none."""
+    return "" if fraction is None else round(100 * fraction)
+
+
+def gradebook_table(book: Gradebook) -> list[list]:
+    """The gradebook as spreadsheet rows (header first, then members, count and mean): a
+    column per quiz in percent, and one more saying "late" for a quiz with a due date."""
+    dated = [q.due_at is not None for q in book.quizzes]
+    header = [gettext("Learner")]
+    for quiz, has_due in zip(book.quizzes, dated, strict=True):
+        header += [quiz.title] + ([gettext("%(quiz)s: late", quiz=quiz.title)] if has_due else [])
+    table = [header + [gettext("Finished attempts")]]
+    for row in book.rows:
+        line = [row.display_name]
+        for result, late, has_due in zip(row.results, row.late, dated, strict=True):
+            said = (gettext("yes") if late else gettext("no")) if result is not None else ""
+            line += [_percent(result)] + ([said] if has_due else [])
+        table.append(line + [row.finished])
+    for label, values in (
+        (gettext("Members with a result"), book.counts),
+        (gettext("Mean"), [_percent(mean) for mean in book.means]),
+    ):
+        line = [label]
+        for value, has_due in zip(values, dated, strict=True):
+            line += [value] + ([""] if has_due else [])
+        table.append(line + [""])
+    return table

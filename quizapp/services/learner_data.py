@@ -5,13 +5,12 @@ their owner, free-text reflections are erased, personal rows (review cards, clas
 memberships) are deleted, and every other reference to the account is cleared.
 """
 
-import csv
-import io
 import json
 from datetime import datetime
 
 from sqlalchemy import case, delete, exists, func, null, select, update
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
@@ -33,7 +32,7 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.security import check_password
-from quizapp.spreadsheets import defused
+from quizapp.spreadsheets import csv_text
 
 # Rows that only describe the person: deleted with the account.
 PERSONAL_TABLES = ("card", "membership")
@@ -245,23 +244,10 @@ def export_json(user: User) -> str:
     return json.dumps(export_data(user), ensure_ascii=False, indent=2)
 
 
-def _cell(value) -> str | int | float:
-    """Return a CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value).lower()
-    if isinstance(value, int | float):
-        return value
-    if not isinstance(value, str):
-        value = json.dumps(value, ensure_ascii=False)
-    return defused(value)
-
-
 def export_csv(user: User) -> str:
     """Return the learner's answers as CSV, one row per response with its attempt, then one
     per live-game answer (mode "live", no attempt id)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    # No byte-order mark: this file is read by programs as much as by spreadsheets.
     # The first six columns describe the attempt or game, the rest are the answer's keys.
     answer_columns = CSV_COLUMNS[6:]
     rows = [
@@ -273,19 +259,8 @@ def export_csv(user: User) -> str:
         for g in _live_games(user.id)
         for answer in g["answers"]
     ]
-    for *context, answer in rows:
-        values = context + [answer[column] for column in answer_columns]
-        writer.writerow([_cell(value) for value in values])
-    return out.getvalue()
-
-
-class DeletionRefused(ValueError):
-    """The account cannot be deleted; `reason` says why (wrong_password, last_admin, classes,
-    owns)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    lines = [context + [answer[column] for column in answer_columns] for *context, answer in rows]
+    return csv_text([CSV_COLUMNS, *lines], bom=False)
 
 
 def _user_references():
@@ -303,20 +278,20 @@ def delete_account(user: User, password: str) -> None:
     account still owns things others depend on (classes, hosted games).
     """
     if not check_password(user.password_hash, password):
-        raise DeletionRefused("wrong_password")
+        raise ServiceError("wrong_password", field="password")
     if user.role == "admin":
         admins = db.session.scalar(select(func.count(User.id)).where(User.role == "admin"))
         if admins <= 1:
-            raise DeletionRefused("last_admin")
+            raise ServiceError("last_admin", field="password")
     # Classes first: the page can send the teacher to where they are deleted.
     if db.session.scalar(select(exists().where(SchoolClass.teacher_id == user.id))):
-        raise DeletionRefused("classes")
+        raise ServiceError("classes", field="password")
     references = list(_user_references())
     for table, column in references:
         if table.name in PERSONAL_TABLES or column.nullable:
             continue
         if db.session.scalar(select(exists().where(column == user.id))):
-            raise DeletionRefused("owns")
+            raise ServiceError("owns", field="password")
     reflections = (
         select(Response.id)
         .join(Attempt, Attempt.id == Response.attempt_id)

@@ -11,7 +11,6 @@ Everything the progress page shows comes from a fixed number of aggregate querie
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Integer,
@@ -27,6 +26,8 @@ from sqlalchemy import (
     union_all,
 )
 
+from quizapp.dates import local_day
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
@@ -47,11 +48,10 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.services import reviews
-from quizapp.services.attempts import start_attempt
+from quizapp.services.attempts import Owner, start_attempt
 
 # Days are counted in the learners' time zone, not UTC: a German class answering at
 # 00:30 has answered "today".
-TIMEZONE = ZoneInfo("Europe/Berlin")
 
 # Mastery of a question is its latest score; of a claim or tag, the mean over its questions.
 KNOWN = 0.8
@@ -289,11 +289,6 @@ def _active_hours(user_id: int) -> list[str]:
     return list(db.session.scalars(select(hour).distinct()))
 
 
-def local_day(moment: datetime) -> date:
-    """Return the Berlin calendar day of a naive-UTC moment."""
-    return reviews.aware(moment).astimezone(TIMEZONE).date()
-
-
 def streak_from_days(days: set[date], today: date) -> Streak:
     """Count the streak ending today (or yesterday, if today has no answer yet)."""
     end = today if today in days else today - timedelta(days=1)
@@ -508,10 +503,6 @@ def can_view(viewer: User, learner_id: int) -> bool:
 # ---------------------------------------------------------------- review and mistakes sessions
 
 
-class NothingToPractise(LookupError):
-    """There is nothing due (or no mistake) to build a session from."""
-
-
 def mistake_versions(user_id: int, limit: int = SESSION_SIZE) -> list[QuestionVersion]:
     """Return the current versions of what the learner keeps getting wrong, worst first."""
     busy = open_exam_questions(user_id)
@@ -573,7 +564,7 @@ def open_session(user_id: int, mode: str) -> Attempt | None:
 
 def start_session(user: User, mode: str, title: str, now: datetime | None = None) -> Attempt:
     """Start (or resume) a review ("review") or practise-my-mistakes ("mistakes") attempt
-    across banks; raise NothingToPractise when nothing is due or no mistake is left."""
+    across banks; refuse (ServiceError nothing_due / no_mistakes) when nothing is left."""
     if mode not in SESSION_MODES:
         raise ValueError(f"unknown session mode {mode!r}")
     # A second click on "Review now" goes on with the session already started.
@@ -582,8 +573,8 @@ def start_session(user: User, mode: str, title: str, now: datetime | None = None
         return resumed
     versions = due_versions(user.id, now) if mode == "review" else mistake_versions(user.id)
     if not versions:
-        raise NothingToPractise(mode)
+        raise ServiceError("nothing_due" if mode == "review" else "no_mistakes")
     quiz = Quiz(bank_id=None, mode=mode, title=title, created_by_id=user.id)
     db.session.add(quiz)
     db.session.flush()
-    return start_attempt(quiz, user=user, versions=versions, now=now)
+    return start_attempt(quiz, Owner.account(user), versions=versions, now=now)

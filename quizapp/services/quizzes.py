@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionVersion, Quiz, SchoolClass, User, utcnow
 
@@ -101,14 +102,6 @@ class QuizSettings:
     due_at: datetime | None = None
 
 
-class QuizError(ValueError):
-    """Settings that were refused: per setting, the reason's code and its parameters."""
-
-    def __init__(self, errors: dict[str, tuple[str, dict]]):
-        super().__init__(", ".join(f"{name}: {code}" for name, (code, _p) in errors.items()))
-        self.errors = errors
-
-
 def _check(teacher: User, bank: Bank, s: QuizSettings, now: datetime) -> dict:
     """Return the refused settings of a new quiz (empty when all are fine)."""
     errors: dict[str, tuple[str, dict]] = {}
@@ -151,7 +144,8 @@ def _check(teacher: User, bank: Bank, s: QuizSettings, now: datetime) -> dict:
 def create_quiz(
     teacher: User, bank: Bank, settings: QuizSettings, now: datetime | None = None
 ) -> Quiz:
-    """Check a teacher's settings and save the quiz over the bank; QuizError names what is wrong.
+    """Check a teacher's settings and save the quiz over the bank; refused settings raise
+    ServiceError("invalid_settings", errors={setting: (code, params)}).
 
     A time limit is optional in both modes (DESIGN §4: exams have an optional one): a timed
     practice is a drill, an untimed exam suits homework with a due date. The due date is shown,
@@ -160,7 +154,7 @@ def create_quiz(
     now = now or utcnow()
     errors = _check(teacher, bank, settings, now)
     if errors:
-        raise QuizError(errors)
+        raise ServiceError("invalid_settings", errors=errors)
     selection = settings.selection
     quiz = Quiz(
         bank_id=bank.id,

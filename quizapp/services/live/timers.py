@@ -13,7 +13,7 @@ import time
 
 from flask import Flask
 
-from quizapp.live.events import Event
+from quizapp.services.live.events import Event
 
 log = logging.getLogger(__name__)
 # Fire a little after the deadline, so the database agrees the time is up.

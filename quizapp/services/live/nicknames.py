@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from quizapp import names
+from quizapp.errors import ServiceError
 
 MIN_LENGTH = 2
 MAX_LENGTH = 20
@@ -18,14 +19,6 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "!": "i", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t"}
 )
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-class NicknameError(ValueError):
-    """A nickname that breaks a rule; the code says which (the caller words the message)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def clean(raw: str) -> str:
@@ -40,16 +33,16 @@ def key(nickname: str) -> str:
 
 
 def check(raw: str) -> str:
-    """Return the cleaned nickname, or raise NicknameError(length|characters|no_letter|blocked)."""
+    """Return the cleaned nickname, or raise ServiceError(length|characters|no_letter|blocked)."""
     nickname = clean(raw)
     if not MIN_LENGTH <= len(nickname) <= MAX_LENGTH:
-        raise NicknameError("length")
+        raise ServiceError("length", field="nickname")
     if not _ALLOWED.match(nickname) or names.has_invisible(nickname):
-        raise NicknameError("characters")
+        raise ServiceError("characters", field="nickname")
     if not names.has_visible_letter(nickname):
-        raise NicknameError("no_letter")
+        raise ServiceError("no_letter", field="nickname")
     if is_blocked(nickname):
-        raise NicknameError("blocked")
+        raise ServiceError("blocked", field="nickname")
     return nickname
 
 

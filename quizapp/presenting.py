@@ -1,18 +1,19 @@
-"""What learners see of questions and answers: labels, feedback, messages (shared with the API)."""
+"""How answers read: instructions, answer and solution lines, feedback, attempt refusals.
+
+Neutral: the learn pages, the API and the live export all show answers this way.
+"""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from flask import current_app, url_for
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from quizapp import grading
-from quizapp.content.labels import kind_label, verdict_label
+from quizapp.errors import ServiceError
+from quizapp.labels import kind_label, verdict_label
 from quizapp.models import Claim, QuestionVersion, Response
-from quizapp.services.attempts import AttemptError
-from quizapp.services.progress import TIMEZONE
 
 TYPE_LABELS = {
     "single_choice": _l("Choose one answer."),
@@ -52,45 +53,17 @@ ERRORS = {
     ),
     "bad_body": _l("Send a JSON object with version_id (a number) and answer."),
 }
-# The grading module's messages (English; it has no Flask), listed here so the learn
-# catalogue translates them (with their %(name)s placeholders filled in by error_message).
-ANSWER_ERRORS = (
-    _l("Choose one of the offered options."),
-    _l("That option does not exist."),
-    _l("Choose an option."),
-    _l("Choose one or more options."),
-    _l("Choose at least one option."),
-    _l("Each option can be chosen only once."),
-    _l("Choose true or false."),
-    _l("Fill in the gaps."),
-    _l("Fill in at least one gap."),
-    _l("Enter a number."),
-    _l("Enter a number, e.g. 32 or 3,5."),
-    _l("Put the items in an order."),
-    _l("Put every item in the order."),
-    _l("The answer names an item that is not in this question."),
-    _l("Each item may appear only once."),
-    _l("Match each item on the left."),
-    _l("Each item on the left may be matched only once."),
-    _l("Match every item on the left."),
-    _l("The answer names a partner that is not in this question."),
-    _l("Choose one of the offered categories."),
-    _l("Write an answer."),
-    _l("The answer must be text."),
-    _l("The gap must be text."),
-    _l("The answer is too long (at most %(max)s characters)."),
-    _l("Fill in every gap (%(count)s in all)."),
-    _l("Write at least %(count)s words."),
-)
 
 
-def error_message(error: AttemptError) -> str:
-    """Return the learner's message for a refused operation."""
-    if error.code == "invalid_answer":
-        detail = str(error.params.get("detail") or "")
-        if not detail:
-            return str(ERRORS["invalid_answer"])
-        return _(detail, **error.params.get("detail_params", {}))
+def answer_error_text(error: grading.AnswerError) -> str:
+    """Return why grading could not read an answer, in the current language."""
+    return _(error.message, **error.params)
+
+
+def error_message(error: ServiceError) -> str:
+    """Return the learner's message for a refused operation on an attempt (learn and API)."""
+    if error.code == "invalid_answer" and "answer_error" in error.params:
+        return answer_error_text(error.params["answer_error"])
     return str(ERRORS.get(error.code, ERRORS["invalid_answer"]))
 
 
@@ -116,14 +89,6 @@ def grading_method_label(name: str) -> str:
     return str(GRADING_METHOD_LABELS.get(name, name))
 
 
-def local_datetime(moment: datetime | None, format: str = "medium") -> str:
-    """Return a naive-UTC moment in the learners' time zone (Europe/Berlin), for the locale."""
-    if moment is None:
-        return ""
-    local = moment.replace(tzinfo=UTC).astimezone(TIMEZONE).replace(tzinfo=None)
-    return format_datetime(local, format, rebase=False)
-
-
 def _truth(value: bool) -> str:
     """Return the label of a true/false answer."""
     return _("True") if value else _("False")
@@ -137,7 +102,9 @@ class Line:
     right: bool | None = None
 
 
-def answer_lines(version: QuestionVersion, answer, result: grading.Grade) -> list[Line]:
+def answer_lines(
+    version: QuestionVersion, answer: grading.Answer, result: grading.Grade
+) -> list[Line]:
     """Return the learner's answer as readable lines, each marked right or wrong."""
     p, t, detail = version.payload, version.type, result.detail
     if t in ("single_choice", "multiple_choice"):

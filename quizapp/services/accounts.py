@@ -1,17 +1,14 @@
-"""Operations on accounts; each owns its transaction."""
+"""Operations on accounts; each owns its transaction and refuses with ServiceError."""
 
 from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import SetupToken, User, utcnow
 from quizapp.models.users import ROLES
 from quizapp.security import check_password, hash_password, new_token, token_digest
-
-
-class AccountError(ValueError):
-    """An account operation was refused; the message is shown to the user."""
 
 
 def normalise_email(email: str) -> str:
@@ -25,9 +22,9 @@ def find_by_email(email: str) -> User | None:
 
 
 def register(email: str, display_name: str, password: str, role: str = "learner") -> User:
-    """Create an account; raise AccountError if the email is taken."""
+    """Create an account; refused (email_taken) when the email is taken."""
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}")
+        raise ServiceError("unknown_role", role=role)
     user = User(
         email=normalise_email(email),
         display_name=display_name.strip(),
@@ -39,7 +36,7 @@ def register(email: str, display_name: str, password: str, role: str = "learner"
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise AccountError("email taken") from None
+        raise ServiceError("email_taken", field="email") from None
     return user
 
 
@@ -60,16 +57,16 @@ def end_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one; all sessions end."""
     if not check_password(user.password_hash, current):
-        raise AccountError("wrong password")
+        raise ServiceError("wrong_password", field="current")
     user.password_hash = hash_password(new)
     user.session_version += 1
     db.session.commit()
 
 
 def set_role(user: User, role: str) -> None:
-    """Give a user a role; the last admin cannot stop being one (AccountError "last_admin")."""
+    """Give a user a role; the last admin cannot stop being one (ServiceError "last_admin")."""
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}")
+        raise ServiceError("unknown_role", role=role)
     if user.role == "admin" and role != "admin":
         # Lock the admins' rows, so two admins demoting each other cannot both succeed.
         admins = db.session.scalars(
@@ -77,7 +74,7 @@ def set_role(user: User, role: str) -> None:
         ).all()
         if len(admins) <= 1:
             db.session.rollback()
-            raise AccountError("last_admin")
+            raise ServiceError("last_admin")
     user.role = role
     db.session.commit()
 
@@ -114,7 +111,7 @@ def create_first_admin(token: str, email: str, display_name: str, password: str)
     """Create the admin account with a setup token; the token works once."""
     setup = setup_token_valid(token)
     if setup is None:
-        raise AccountError("invalid token")
+        raise ServiceError("invalid_token")
     setup.used_at = utcnow()
     current_app.logger.info("first admin created through setup link")
     return register(email, display_name, password, role="admin")

@@ -1,4 +1,8 @@
-"""Guests: a random token in a cookie identifies their attempts until they register."""
+"""Who takes a quiz in this request: the account, or a guest known by a token in a cookie.
+
+The learn pages and the API both ask here and hand the services an `attempts.Owner`; a
+guest's attempts become their account's when they log in or register in this browser.
+"""
 
 from flask import after_this_request, current_app, flash, has_request_context, request
 from flask_babel import gettext as _
@@ -26,8 +30,15 @@ def guest_token() -> str | None:
 def current_owner() -> attempts.Owner:
     """Return who is taking quizzes in this request: the user, else the guest (maybe nobody)."""
     if current_user.is_authenticated:
-        return attempts.Owner(user_id=current_user.id)
-    return attempts.Owner(guest_token=guest_token())
+        return attempts.Owner.account(current_user)
+    return attempts.Owner.guest(guest_token())
+
+
+def starting_owner() -> attempts.Owner:
+    """Return who starts an attempt now: the user, else this browser's guest (made if new)."""
+    if current_user.is_authenticated:
+        return attempts.Owner.account(current_user)
+    return attempts.Owner.guest(ensure_guest_token())
 
 
 def ensure_guest_token() -> str:

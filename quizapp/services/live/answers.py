@@ -1,0 +1,218 @@
+"""The answer path of a live game: grade and store one answer; close the question when all did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from quizapp import grading
+from quizapp.errors import ServiceError
+from quizapp.extensions import db
+from quizapp.models import (
+    LiveAnswer,
+    LiveSession,
+    Player,
+    QuestionVersion,
+)
+from quizapp.security import token_digest
+from quizapp.services.live.events import Event
+from quizapp.services.live.flow import ANSWERED_COUNT, close_if_all_answered, close_if_expired
+from quizapp.services.live.scoring import points, streak_bonus
+from quizapp.services.live.state import broker, lock
+from quizapp.signals import answer_recorded
+
+
+def submit_answer(
+    session_id: int, token: str | None, index: int, raw: grading.RawAnswer, now: datetime
+) -> int:
+    """Record the answer of the player with this cookie token to question `index`.
+
+    The score stays hidden until the reveal. Returns the server-measured time
+    since the options opened (ms). Refused (ServiceError): an unknown token
+    ("unknown"), another question running, options not open yet, a paused game,
+    the time is up, a removed player, a second answer (the unique constraint
+    decides), or a malformed answer.
+    """
+    try:
+        elapsed_ms, answered, active = _record(session_id, token, index, raw, now)
+    except ServiceError as error:
+        db.session.rollback()
+        if error.code == "late":
+            close_if_expired(session_id, index, now)
+        raise
+    _after_answer(session_id, index, answered, active, now)
+    return elapsed_ms
+
+
+@dataclass(frozen=True)
+class _Version:
+    """What grading an answer needs of a question version (versions never change)."""
+
+    id: int
+    question_id: int
+    type: str
+    payload: dict
+
+
+# Per process: a game's versions, keyed by game id and its random secret (ids restart in
+# tests; the secret does not repeat), so answers need no query for them.
+_VERSIONS: dict[tuple[int, str], list[_Version]] = {}
+
+
+def _versions(session_id: int, secret: str, version_ids: list[int]) -> list[_Version]:
+    """Return the game's question versions in order, cached for the process."""
+    key = (session_id, secret)
+    found = _VERSIONS.get(key)
+    if found is None:
+        rows = db.session.execute(
+            select(
+                QuestionVersion.id,
+                QuestionVersion.question_id,
+                QuestionVersion.type,
+                QuestionVersion.payload,
+            ).where(QuestionVersion.id.in_(version_ids))
+        )
+        by_id = {row.id: _Version(row.id, row.question_id, row.type, row.payload) for row in rows}
+        found = [by_id[i] for i in version_ids]
+        if len(_VERSIONS) > 500:
+            _VERSIONS.clear()
+        _VERSIONS[key] = found
+    return found
+
+
+# The statements of the answer path, built once (building a statement costs more than
+# running it on a warm connection).
+_ANSWER_STATE = (
+    select(
+        LiveSession.state,
+        LiveSession.current_index,
+        LiveSession.paused_at,
+        LiveSession.options_at,
+        LiveSession.deadline_at,
+        LiveSession.version_ids,
+        LiveSession.two_step_secret,
+        LiveSession.time_limit_s,
+        LiveSession.base_points,
+        LiveSession.scoring,
+        LiveSession.streak_bonus,
+        LiveSession.player_count,
+        Player.id.label("player_id"),
+        Player.kicked,
+        Player.streak,
+        Player.user_id,
+    )
+    .join(Player, Player.session_id == LiveSession.id)
+    .where(LiveSession.id == bindparam("session_id"), Player.token_hash == bindparam("token"))
+)
+_INSERT_ANSWER = insert(LiveAnswer)
+_SCORE_PLAYER = (
+    update(Player)
+    .where(Player.id == bindparam("player_id"))
+    .values(
+        score=Player.score + bindparam("gained"),
+        streak=bindparam("new_streak"),
+        last_score_at=func.coalesce(bindparam("scored_at"), Player.last_score_at),
+    )
+)
+
+
+def _record(
+    session_id: int, token: str | None, index: int, raw: grading.RawAnswer, now: datetime
+) -> tuple[int, int, int]:
+    """Grade and store one answer in one transaction (see submit_answer).
+
+    The hot path of a game, so few round trips: the lock, one read, the insert,
+    the update and a count. Returns (elapsed ms, answers counted, active players).
+    """
+    if not token:
+        raise ServiceError("unknown")
+    lock(session_id, shared=True)
+    live = db.session.execute(
+        _ANSWER_STATE, {"session_id": session_id, "token": token_digest(token)}
+    ).one_or_none()
+    if live is None:
+        raise ServiceError("unknown")
+    player_id = live.player_id
+    if live.kicked:
+        raise ServiceError("kicked")
+    if live.state != "question" or live.current_index != index:
+        raise ServiceError("closed")
+    if live.paused_at is not None:
+        raise ServiceError("paused")
+    if now < live.options_at:
+        raise ServiceError("early")
+    if now > live.deadline_at:
+        raise ServiceError("late")
+    version = _versions(session_id, live.two_step_secret, live.version_ids)[index]
+    try:
+        parsed = grading.parse_answer(version.type, version.payload, raw)
+    except grading.AnswerError as error:
+        raise ServiceError("invalid", answer_error=error) from None
+    result = grading.grade(version.type, version.payload, parsed)
+    elapsed_ms = int((now - live.options_at).total_seconds() * 1000)
+    score = result.score or 0.0
+    correct = result.correct is True
+    gained = points(score, elapsed_ms, live.time_limit_s * 1000, live.base_points, live.scoring)
+    streak = live.streak + 1 if correct else 0
+    bonus = streak_bonus(streak) if correct and live.streak_bonus else 0
+    row = {
+        "player_id": player_id,
+        "session_id": session_id,
+        "question_index": index,
+        "version_id": version.id,
+        "answer": parsed,
+        "score": score,
+        "correct": correct,
+        "elapsed_ms": elapsed_ms,
+        "points": gained + bonus,
+        "bonus": bonus,
+        "answered_at": now,
+    }
+    try:
+        db.session.execute(_INSERT_ANSWER, row)
+    except IntegrityError:
+        raise ServiceError("twice") from None
+    db.session.execute(
+        _SCORE_PLAYER,
+        {
+            "player_id": player_id,
+            "gained": gained + bonus,
+            "new_streak": streak,
+            # Only a rise of the score moves the tie-break time.
+            "scored_at": now if gained + bonus > 0 else None,
+        },
+    )
+    if live.user_id is not None:
+        answer_recorded.send(
+            current_app._get_current_object(),
+            user_id=live.user_id,
+            question_id=version.question_id,
+            version_id=version.id,
+            score=result.score,
+            elapsed_ms=elapsed_ms,
+            answered_at=now,
+        )
+    answered = db.session.scalar(ANSWERED_COUNT, {"session_id": session_id, "index": index})
+    db.session.commit()
+    return elapsed_ms, answered, live.player_count
+
+
+# The count inside an answer's transaction misses answers committed meanwhile. The answer
+# that commits last re-counts after its commit (then it sees every answer) if it may be
+# last: when fewer than this many answers are missing, more than can be in flight at once
+# (transactions in flight are bounded by the connection pools).
+RECOUNT_MARGIN = 200
+
+
+def _after_answer(session_id: int, index: int, answered: int, active: int, now: datetime) -> None:
+    """Tell the host how many have answered; close the question when all have."""
+    broker().publish(
+        session_id,
+        Event("answered", {"index": index, "count": answered, "total": active}, audience="host"),
+    )
+    if active - answered <= RECOUNT_MARGIN:
+        close_if_all_answered(session_id, now)

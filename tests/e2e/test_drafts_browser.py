@@ -1,0 +1,77 @@
+"""A teacher reviews drafts proposed from an article in Chromium: accept, edit, reject."""
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from quizapp.banks.articles import import_article
+from quizapp.extensions import db
+from quizapp.models import DraftProposal, Question
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import ARTIFACTS, save_screenshot, serious_violations
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "nato-2025-12-04.txt"
+
+
+def test_teacher_accepts_edits_and_rejects_drafts(app, live_server, new_page, auth):
+    with app.app_context():
+        import_article(SEED)
+    auth.create_user(email="kant@example.org", name="Herr Kant", role="teacher")
+    page = new_page(width=390, height=844)
+    page.goto(live_server + "/login")
+    page.get_by_label("E-Mail").fill("kant@example.org")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_text("Du bist angemeldet.").wait_for()
+
+    page.goto(live_server + "/articles/nato-2025-12-04")
+    page.get_by_role("link", name="Entwurfsfragen aus diesem Artikel").click()
+    page.get_by_role("button", name="Entwurfsfragen vorschlagen").click()
+    page.wait_for_url("**/drafts/nato-2025-12-04-entwuerfe")
+    left = page.locator("#drafts-left")
+    total = int(left.inner_text().split()[0])
+    assert total >= 25
+    assert page.locator(".draft-context mark").first.is_visible()
+    assert serious_violations(page) == []
+
+    keys = page.locator("li.draft").evaluate_all("els => els.map(e => e.dataset.key)")
+    page.get_by_role("button", name="Übernehmen Entwurf 1", exact=True).click()
+    page.get_by_text("Übernommen").wait_for()
+    page.get_by_role("link", name="Bearbeiten Entwurf 1", exact=True).click()
+    prompt = page.get_by_label("Frage", exact=True)
+    prompt.fill("Laut dem Artikel: Wie ordnest du diesen Satz ein?")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Speichern und übernehmen").click()
+    page.get_by_text("Gespeichert und als Entwurfsfrage übernommen.").wait_for()
+    page.get_by_role("button", name="Verwerfen Entwurf 1", exact=True).click()
+    page.get_by_text("Verworfen: Dieser Entwurf wird nicht wieder vorgeschlagen.").wait_for()
+    assert page.get_by_text("1 Entwurf verworfen").is_visible()
+    assert left.inner_text().startswith(f"{total - 3} ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    accepted = page.locator(".accepted-list li")
+    assert accepted.count() == 2
+    edited_item = accepted.filter(has_text="Laut dem Artikel: Wie ordnest du diesen Satz ein?")
+    assert edited_item.locator("q").inner_text().strip() != ""
+    assert serious_violations(page) == []
+    save_screenshot(page, "drafts-queue-phone")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "drafts-queue-top.png"))
+    # The same queue on a 1280x720 projector, with the same cookies.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.locator("li.draft").first.is_visible()
+
+    with app.app_context():
+        questions = {q.key: q for q in db.session.scalars(select(Question))}
+        assert set(questions) == {keys[0], keys[1]}
+        for question in questions.values():
+            assert question.status == "draft"
+            proposal = db.session.scalar(
+                select(DraftProposal).where(DraftProposal.key == question.key)
+            )
+            assert question.claim.quote in proposal.sentence
+        edited = questions[keys[1]].current.prompt
+        assert edited == "Laut dem Artikel: Wie ordnest du diesen Satz ein?"
+        rejected = db.session.scalar(select(DraftProposal).where(DraftProposal.key == keys[2]))
+        assert rejected.status == "rejected"

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import QuestionVersion
+from quizapp.models import LiveSession, QuestionVersion
 from quizapp.services import live as game
 from tests.factories import make_bank, make_quiz
 from tests.test_access_matrix import PARAMETERS, SLUGS, _reset, _user
@@ -87,6 +87,7 @@ def _world(app, monkeypatch, clock, flipped: bool) -> dict:
             "filename": "css/app.css",
             "class_id": 1,
             "player_id": 1,
+            "draft_id": 1,
         }
         session_id = learner.get_id()
         host_id = teacher.get_id()
@@ -130,7 +131,7 @@ def _world(app, monkeypatch, clock, flipped: bool) -> dict:
     )
     clock.now = START.replace(second=2)
     with app.app_context():
-        live_version = game.versions_of(db.session.get(game.LiveSession, ids["session_id"]))[0]
+        live_version = game.versions_of(db.session.get(LiveSession, ids["session_id"]))[0]
         live_answer = answers[live_version.type]
     sent = browser.post(
         f"/live/{ids['session_id']}/answer",

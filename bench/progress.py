@@ -1,9 +1,12 @@
-"""Time the progress page and the review queue for a learner with 10,000 responses.
+"""Time the progress page and the review queue for a learner with 10,000 responses, and a
+teacher's gradebook and item statistics for a class of 30 pupils × 20 quizzes × 20 questions.
 
 The learner answered 500 questions (five banks of 100) in 1,000 attempts of ten answers
-over 200 days; every question has an FSRS card. Both pages are fetched through the Flask
-test client (logged in, so every query and the template rendering count) and the median
-of repeated requests is printed as JSON. Uses DATABASE_URL if set, else a fresh SQLite file.
+over 200 days; every question has an FSRS card. The class's 30 pupils each finished every
+one of its 20 quizzes (20 questions each: 12,000 responses). Pages are fetched through the
+Flask test client (logged in, so every query and the template rendering count); the median
+of repeated requests and each page's number of SQL statements are printed as JSON. Uses
+DATABASE_URL if set, else a fresh SQLite file.
 
     .venv/bin/python bench/progress.py
 """
@@ -23,11 +26,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select, update  # noqa: E402
+from sqlalchemy import event, insert, select, update  # noqa: E402
 
 from quizapp import create_app  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
-from quizapp.models import Attempt, Question, QuestionVersion, Response  # noqa: E402
+from quizapp.models import (  # noqa: E402
+    Attempt,
+    Membership,
+    Question,
+    QuestionVersion,
+    Response,
+    SchoolClass,
+    User,
+)
+from quizapp.security import hash_password  # noqa: E402
 from quizapp.services import accounts, reviews  # noqa: E402
 from tests.factories import add_questions, make_bank, make_quiz  # noqa: E402
 
@@ -38,6 +50,10 @@ PER_ATTEMPT = 10
 REPEATS = 30
 PASSWORD = "bench password 123"
 START = datetime(2026, 1, 1, 8, 0)
+PUPILS = 30
+CLASS_QUIZZES = 20
+CLASS_QUESTIONS = 20
+TEACHER = "bench-teacher@example.org"
 
 
 def build_history(rng: random.Random) -> int:
@@ -107,6 +123,102 @@ def build_history(rng: random.Random) -> int:
     return len(rows)
 
 
+def build_class(rng: random.Random) -> dict:
+    """Store a teacher's class: pupils, quizzes over one bank, every pupil's finished attempt
+    of every quiz; return the ids the pages need."""
+    teacher = accounts.register(TEACHER, "Bench Teacher", PASSWORD, role="teacher")
+    school_class = SchoolClass(name="Bench 10b", join_code="BENCH234", teacher_id=teacher.id)
+    db.session.add(school_class)
+    digest = hash_password(PASSWORD)
+    pupils = [
+        User(username=f"pupil{n:02d}", display_name=f"Pupil {n:02d}", password_hash=digest)
+        for n in range(PUPILS)
+    ]
+    db.session.add_all(pupils)
+    db.session.flush()
+    db.session.add_all(Membership(class_id=school_class.id, user_id=p.id) for p in pupils)
+    bank = make_bank(slug="bench-class", types=["single_choice"])
+    version_ids = [v.id for v in add_questions(bank, CLASS_QUESTIONS - 1, topics=4)]
+    version_ids.append(bank.questions[0].current_version_id)
+    quizzes = [
+        make_quiz(
+            bank, title=f"Quiz {n:02d}", class_id=school_class.id, created_by_id=teacher.id
+        ).id
+        for n in range(CLASS_QUIZZES)
+    ]
+    ability = {p.id: rng.random() for p in pupils}
+    attempts, answers = [], []
+    for n, quiz_id in enumerate(quizzes):
+        for pupil in pupils:
+            started = START + timedelta(days=n, minutes=rng.randrange(600))
+            scores = [
+                1.0 if rng.random() < 0.3 + 0.6 * ability[pupil.id] else 0.0 for _ in version_ids
+            ]
+            attempts.append(
+                {
+                    "quiz_id": quiz_id,
+                    "user_id": pupil.id,
+                    "version_ids": version_ids,
+                    "started_at": started,
+                    "finished_at": started + timedelta(minutes=10),
+                    "score": sum(scores),
+                    "max_score": float(len(scores)),
+                }
+            )
+            answers.append(scores)
+    ids = db.session.scalars(
+        insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), attempts
+    ).all()
+    rows = [
+        {
+            "attempt_id": attempt_id,
+            "question_version_id": version_id,
+            "answer": bool(score),
+            "score": score,
+            "correct": score >= 1,
+            "answered_at": attempt["started_at"] + timedelta(seconds=20 * (k + 1)),
+            "elapsed_ms": 20_000,
+        }
+        for attempt_id, attempt, scores in zip(ids, attempts, answers, strict=True)
+        for k, (version_id, score) in enumerate(zip(version_ids, scores, strict=True))
+    ]
+    db.session.execute(insert(Response), rows)
+    db.session.commit()
+    return {
+        "class_id": school_class.id,
+        "quiz_id": quizzes[0],
+        "bank": bank.slug,
+        "responses": len(rows),
+    }
+
+
+def statements(app, client, path: str) -> int:
+    """Return how many SQL statements one request of the page runs."""
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return count
+
+
+def login(app, email: str):
+    """Return a test client logged in as the account."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    return client
+
+
 def p50(client, path: str) -> float:
     """Return the median time in ms of fetching a page (after one warm-up request)."""
     assert client.get(path).status_code == 200, path
@@ -130,18 +242,24 @@ def main() -> None:
         db.drop_all()
         db.create_all()
         responses = build_history(random.Random(5))
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post(
-        "/login",
-        data={"csrf_token": token, "email": "bench@example.org", "password": PASSWORD},
-    )
+        school = build_class(random.Random(7))
+    client = login(app, "bench@example.org")
     result = {
         "responses": responses,
         "progress_page_p50_ms": p50(client, "/progress"),
         "review_queue_p50_ms": p50(client, "/review"),
     }
+    teacher = login(app, TEACHER)
+    pages = {
+        "gradebook": f"/classes/{school['class_id']}",
+        "quiz_statistics": f"/quizzes/{school['quiz_id']}/statistics",
+        "bank_statistics": f"/banks/{school['bank']}/statistics",
+    }
+    result["class"] = f"{PUPILS} pupils x {CLASS_QUIZZES} quizzes x {CLASS_QUESTIONS} questions"
+    result["class_responses"] = school["responses"]
+    for name, path in pages.items():
+        result[f"{name}_p50_ms"] = p50(teacher, path)
+        result[f"{name}_statements"] = statements(app, teacher, path)
     with app.app_context():
         db.session.remove()
         if folder is None:

@@ -46,9 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     navigation.init_app(app)
 
-    from quizapp import api, auth, classes, content, drafts, learn, live, main, progress
+    from quizapp import api, auth, classes, content, drafts, learn, live, main, progress, teach
 
-    for area in (main, auth, content, learn, progress, classes, live, drafts, api):
+    for area in (main, auth, content, learn, progress, classes, live, drafts, api, teach):
         app.register_blueprint(area.bp)
     main.routes.register_errors(app)
 

@@ -81,7 +81,7 @@ def test_wrong_password_and_unknown_email_give_the_same_answer(client, auth):
         return re.sub(r'value="[^"]*"', "", page.get_data(as_text=True))
 
     assert strip(wrong) == strip(unknown)
-    assert "E-Mail oder Passwort ist falsch." in wrong.get_data(as_text=True)
+    assert "E-Mail, Benutzername oder Passwort ist falsch." in wrong.get_data(as_text=True)
 
 
 def test_old_session_cookie_stops_working_after_logout(client, auth, app):

@@ -90,7 +90,11 @@ SCHEMAS = {
     },
     "Feedback": {
         "type": "object",
-        "description": "Only once an answer is final (practice: at once; exam: at the end).",
+        "description": (
+            "Only once an answer is final (practice: at once; exam: at the end). A finished "
+            "attempt shows only what the quiz's review options allow now: hidden parts are null "
+            "(status 'hidden' when whether it was right is not shown)."
+        ),
         "required": ["version_id", "answered", "status", "solution", "explanation", "claim"],
         "properties": {
             "version_id": ID,
@@ -98,12 +102,12 @@ SCHEMAS = {
             "answer": {"description": "the stored answer in its canonical form"},
             "score": NULLABLE_NUMBER,
             "correct": {"type": ["boolean", "null"]},
-            "status": {"enum": ["right", "partly", "wrong", "unscored", "unanswered"]},
+            "status": {"enum": ["right", "partly", "wrong", "unscored", "unanswered", "hidden"]},
             "detail": {"type": ["object", "null"]},
-            "solution": {"type": "object"},
+            "solution": {"type": ["object", "null"]},
             "solution_text": {"type": "array", "items": {"type": "string"}},
-            "explanation": {"type": "string"},
-            "claim": _ref("Claim"),
+            "explanation": {"type": ["string", "null"]},
+            "claim": {"oneOf": [_ref("Claim"), {"type": "null"}]},
         },
     },
     "Question": {
@@ -178,6 +182,12 @@ SCHEMAS = {
             "score": NULLABLE_NUMBER,
             "max_score": NULLABLE_NUMBER,
             "quiz_result": NULLABLE_NUMBER,
+            "review": {
+                "type": "array",
+                "description": "What the review options show now (score, correctness, answers, "
+                "explanations)",
+                "items": {"enum": ["answers", "correctness", "explanations", "score"]},
+            },
             "questions": {
                 "type": "array",
                 "items": {

@@ -20,6 +20,7 @@ from quizapp.models import Attempt, Bank, Question, Quiz, utcnow
 from quizapp.owners import current_owner, guest_start_limit, starting_owner
 from quizapp.presenting import TYPE_LABELS, error_message, feedback
 from quizapp.services import attempts as service
+from quizapp.services import schedule
 
 MODES = ("practice", "exam")
 TITLES = {
@@ -115,10 +116,14 @@ def _attempt_json(attempt: Attempt) -> dict:
     responses = service.responses_of(attempt)
     practice = service.shows_feedback_now(attempt.quiz)
     finished = attempt.finished_at is not None
+    review = schedule.review_parts(attempt.quiz, utcnow())
     questions = []
     for position, version in enumerate(versions, start=1):
         response = responses.get(version.id)
         show = response is not None and (practice or finished)
+        shown = feedback(version, response).as_json() if show else None
+        if shown is not None and finished:
+            shown = schedule.restrict_feedback(shown, review)
         questions.append(
             {
                 "position": position,
@@ -128,7 +133,7 @@ def _attempt_json(attempt: Attempt) -> dict:
                 "instruction": str(TYPE_LABELS.get(version.type, "")),
                 "view": service.present(attempt, version),
                 "answered": response is not None,
-                "feedback": feedback(version, response).as_json() if show else None,
+                "feedback": shown,
             }
         )
     next_id = next((v.id for v in versions if v.id not in responses), None)
@@ -140,8 +145,8 @@ def _attempt_json(attempt: Attempt) -> dict:
         "deadline_at": _time(attempt.deadline_at),
         "seconds_left": _seconds_left(attempt),
         "finished_at": _time(attempt.finished_at),
-        "score": attempt.score if finished else None,
-        "max_score": attempt.max_score if finished else None,
+        "score": attempt.score if finished and "score" in review else None,
+        "max_score": attempt.max_score if finished and "score" in review else None,
         "next_version_id": None if finished else next_id,
         "questions": questions,
     }
@@ -249,9 +254,14 @@ def answer(attempt_id: int):
         "feedback": feedback(response.version, response).as_json() if practice else None,
         "next_version_id": attempt.current_version_id,
         "finished": finished,
-        "score": attempt.score if finished else None,
-        "max_score": attempt.max_score if finished else None,
+        "score": attempt.score if finished and _shows_score(attempt) else None,
+        "max_score": attempt.max_score if finished and _shows_score(attempt) else None,
     }
+
+
+def _shows_score(attempt: Attempt) -> bool:
+    """Whether the quiz's review options show the score now."""
+    return "score" in schedule.review_parts(attempt.quiz, utcnow())
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")
@@ -278,15 +288,18 @@ def results(attempt_id: int):
         return _refused(ServiceError("not_finished"))
     responses = service.responses_of(attempt)
     items = [feedback(v, responses.get(v.id)) for v in service.attempt_versions(attempt)]
+    review = schedule.review_parts(attempt.quiz, utcnow())
+    shows_score = "score" in review
     return {
         "attempt_id": attempt.id,
         "quiz_id": attempt.quiz_id,
-        "score": attempt.score,
-        "max_score": attempt.max_score,
-        "quiz_result": service.quiz_result(attempt.quiz, current_owner()),
+        "score": attempt.score if shows_score else None,
+        "max_score": attempt.max_score if shows_score else None,
+        "quiz_result": service.quiz_result(attempt.quiz, current_owner()) if shows_score else None,
+        "review": sorted(review),
         "questions": [
             {"position": n, "prompt": item.version.prompt, "type": item.version.type}
-            | item.as_json()
+            | schedule.restrict_feedback(item.as_json(), review)
             for n, item in enumerate(items, start=1)
         ],
     }

@@ -29,9 +29,11 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    """Log in with email and password."""
+    """Log in with email (or a pupil's username) and password."""
 
-    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Length(max=254)])
+    email = StringField(
+        _l("Email or username"), filters=[strip], validators=[DataRequired(), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     submit = SubmitField(_l("Log in"))
 
@@ -46,6 +48,17 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class FirstPasswordForm(FlaskForm):
+    """A pupil chooses their own password instead of the one-time one."""
+
+    password = PasswordField(_l("Your password (at least 10 characters)"), validators=PASSWORD_RULE)
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Save my password"))
 
 
 class RoleForm(FlaskForm):

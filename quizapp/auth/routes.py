@@ -7,13 +7,20 @@ from sqlalchemy import select
 
 from quizapp.access import ADMIN, LOGIN, PUBLIC, everyone, expect
 from quizapp.auth import bp
-from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RoleForm
+from quizapp.auth.forms import (
+    ChangePasswordForm,
+    FirstPasswordForm,
+    LoginForm,
+    RegisterForm,
+    RoleForm,
+)
 from quizapp.auth.messages import message
 from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.security import role_required, safe_next
 from quizapp.services import accounts as service
+from quizapp.services import pupils
 from quizapp.signals import user_logged_in_here
 
 
@@ -35,6 +42,22 @@ def _start_session(user: User) -> None:
         session["lang"] = lang
     login_user(user)
     user_logged_in_here.send(user)
+
+
+# Pages a pupil with a one-time password may open before choosing their own.
+FIRST_PASSWORD_OPEN = ("auth.first_password", "auth.logout", "static", "main.set_language")
+
+
+@bp.before_app_request
+def _ask_for_own_password():
+    """Send a pupil who logged in with a one-time password to choose their own first."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in FIRST_PASSWORD_OPEN
+    ):
+        return redirect(url_for("auth.first_password"))
+    return None
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -80,7 +103,7 @@ def login():
             _start_session(user)
             flash(_("You are logged in."))
             return redirect(_safe_next(url_for("main.index")))
-        form.password.errors.append(_("Email or password is wrong."))
+        form.password.errors.append(_("Email, username or password is wrong."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
@@ -124,6 +147,22 @@ def change_password():
             flash(_("Your password was changed. Other devices are logged out."))
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/first-password", methods=["GET", "POST"])
+@login_required
+def first_password():
+    """A pupil replaces the one-time password from the login card with their own."""
+    user = current_user._get_current_object()
+    if not user.must_change_password:
+        return redirect(url_for("main.index"))
+    form = FirstPasswordForm()
+    if form.validate_on_submit():
+        pupils.choose_password(user, form.password.data)
+        _start_session(user)
+        flash(_("Your own password is set. Use it from now on."))
+        return redirect(url_for("main.index"))
+    return render_template("auth/first_password.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ MESSAGES = {
     "not_member": _l("This person is not in the class (any more)."),
     "no_code": _l("No free join code was found. Please try again."),
     "forbidden": _l("You may not change this class."),
+    "archived": _l("This class is archived: it can no longer be changed."),
 }
 
 

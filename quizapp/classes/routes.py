@@ -15,6 +15,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from quizapp import qrcodes
 from quizapp.access import ADMIN, LOGIN, TEACHER, everyone, expect
 from quizapp.classes import bp
 from quizapp.classes.forms import ConfirmForm, JoinForm, NewClassForm
@@ -24,7 +25,8 @@ from quizapp.errors import ServiceError
 from quizapp.extensions import limiter
 from quizapp.models import SchoolClass, User
 from quizapp.services import classes as service
-from quizapp.spreadsheets import CSV, csv_text, download
+from quizapp.services import school_year
+from quizapp.spreadsheets import CSV, XLSX, csv_text, download, xlsx_bytes
 
 
 def _me() -> User:
@@ -71,10 +73,11 @@ def _render_index(new_form=None, join_form=None, status=200):
         render_template(
             "classes/index.html",
             teaching=teaching,
+            archived=school_year.archived_classes(me) if teaching is not None else [],
             joined=service.classes_of_learner(me),
             assigned=service.quizzes_for_member(me),
             new_form=new_form or NewClassForm(formdata=None),
-            join_form=join_form or JoinForm(formdata=None),
+            join_form=join_form or JoinForm(formdata=None, code=request.args.get("code", "")[:20]),
         ),
         status,
     )
@@ -167,6 +170,12 @@ def show(class_id: int):
         quizzes=quizzes,
         book=service.gradebook(school_class, assigned=quizzes, people=members),
         join_url=_join_url(),
+        join_link=_join_url() + "?code=" + school_class.join_code,
+        qr=qrcodes.svg(
+            _join_url() + "?code=" + school_class.join_code,
+            _("QR code: join the class %(name)s", name=school_class.name),
+        ),
+        confirm=ConfirmForm(formdata=None),
     )
 
 
@@ -178,6 +187,15 @@ def gradebook_csv(class_id: int):
     school_class = _managed_class(class_id)
     table = service.gradebook_table(service.gradebook(school_class))
     return download(csv_text(table), CSV, f"gradebook-{school_class.id}.csv")
+
+
+@bp.route("/classes/<int:class_id>/gradebook.xlsx")
+@login_required
+def gradebook_xlsx(class_id: int):
+    """The gradebook as an Excel workbook, the same table as the CSV."""
+    school_class = _managed_class(class_id)
+    body = xlsx_bytes({_("Gradebook"): service.gradebook_table(service.gradebook(school_class))})
+    return download(body, XLSX, f"gradebook-{school_class.id}.xlsx")
 
 
 @bp.route("/classes/<int:class_id>/members/<int:user_id>/remove", methods=["POST"])

@@ -11,11 +11,13 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from quizapp.dates import TIMEZONE
 from quizapp.errors import ServiceError
@@ -23,6 +25,7 @@ from quizapp.forms import strip
 from quizapp.grading import RawAnswer
 from quizapp.inputs import MAX_ID
 from quizapp.services.quizzes import QuizSettings
+from quizapp.services.schedule import REVIEW_PARTS
 
 
 def raw_answer(qtype: str, view: dict, form: MultiDict) -> RawAnswer:
@@ -54,6 +57,37 @@ def optional_id(value):
     return number
 
 
+REVIEW_CHOICES = [
+    SelectChoice("score", _l("the score")),
+    SelectChoice("correctness", _l("whether each answer was right")),
+    SelectChoice("answers", _l("the right answers")),
+    SelectChoice("explanations", _l("explanations and sources")),
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _local(moment):
+    """A naive-UTC moment as an aware German time for the form (None stays None)."""
+    return moment.replace(tzinfo=UTC).astimezone(TIMEZONE) if moment else None
+
+
+def _utc(moment):
+    """A local form date as naive UTC (None stays None)."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        # Year 1 in Berlin is before the first moment UTC can hold: long past anyway.
+        return datetime.min
+
+
 class QuizForm(FlaskForm):
     """A teacher's settings for a new quiz over one bank (checked again by the service)."""
 
@@ -64,6 +98,7 @@ class QuizForm(FlaskForm):
             SelectChoice("all", _l("All published questions of the bank")),
             SelectChoice("tag", _l("Only the questions with one tag")),
             SelectChoice("random", _l("A number of questions drawn at random for each attempt")),
+            SelectChoice("pick", _l("Questions I pick one by one (next page)")),
         ],
         default="all",
     )
@@ -101,17 +136,30 @@ class QuizForm(FlaskForm):
         tz=TIMEZONE,
         validators=[Optional()],
     )
+    open_at = DateTimeLocalField(
+        _l("Open from"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        tz=TIMEZONE,
+        validators=[Optional()],
+    )
+    late_policy = RadioField(
+        _l("Attempts after the due date"),
+        choices=[
+            SelectChoice("accept", _l("Accepted and marked late")),
+            SelectChoice("refuse", _l("Refused")),
+        ],
+        default="accept",
+    )
+    review_now = MultiCheckboxField(
+        _l("Right after handing in, learners see"), choices=REVIEW_CHOICES, default=REVIEW_PARTS
+    )
+    review_after_due = MultiCheckboxField(
+        _l("After the due date, learners see"), choices=REVIEW_CHOICES, default=REVIEW_PARTS
+    )
     submit = SubmitField(_l("Create quiz"))
 
     def settings(self) -> QuizSettings:
         """The submitted settings for the service (due date in naive UTC)."""
-        due = self.due_at.data
-        if due is not None:
-            try:
-                due = due.astimezone(UTC).replace(tzinfo=None)
-            except OverflowError:
-                # Year 1 in Berlin is before the first moment UTC can hold: long past anyway.
-                due = datetime.min
         return QuizSettings(
             title=self.title.data or "",
             selection=self.selection.data,
@@ -124,7 +172,37 @@ class QuizForm(FlaskForm):
             attempts_allowed=self.attempts_allowed.data,
             grading_method=self.grading_method.data,
             class_id=self.class_id.data,
-            due_at=due,
+            due_at=_utc(self.due_at.data),
+            open_at=_utc(self.open_at.data),
+            late_policy=self.late_policy.data,
+            review_now=list(self.review_now.data or []),
+            review_after_due=list(self.review_after_due.data or []),
+        )
+
+    def fill(self, settings: QuizSettings) -> None:
+        """Show a quiz's settings in the form (dates in German time)."""
+        for name in (
+            "title",
+            "selection",
+            "tag",
+            "count",
+            "mode",
+            "shuffle_questions",
+            "shuffle_options",
+            "time_limit_minutes",
+            "attempts_allowed",
+            "grading_method",
+            "class_id",
+            "late_policy",
+        ):
+            getattr(self, name).data = getattr(settings, name)
+        self.due_at.data = _local(settings.due_at)
+        self.open_at.data = _local(settings.open_at)
+        self.review_now.data = list(
+            REVIEW_PARTS if settings.review_now is None else settings.review_now
+        )
+        self.review_after_due.data = list(
+            REVIEW_PARTS if settings.review_after_due is None else settings.review_after_due
         )
 
     def show_errors(self, error: ServiceError) -> None:
@@ -154,4 +232,27 @@ SETTINGS_ERRORS = {
     "not_your_class": _l("Choose one of your own classes."),
     "due_without_class": _l("A due date needs a class: choose the class first."),
     "due_in_past": _l("The due date has to be in the future."),
+    "questions_locked": _l(
+        "Learners have started this quiz: which questions it asks can no longer change. "
+        "Duplicate it to ask other questions."
+    ),
+    "open_after_due": _l("The quiz has to open before its due date."),
+    "unknown_late_policy": _l("Choose whether late attempts are accepted."),
+    "unknown_review_part": _l("Choose from the listed options."),
+}
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (duplicate, delete): only the CSRF token."""
+
+
+PICK_ERRORS = {
+    "not_picking": _l("This quiz does not use picked questions: choose that in its settings."),
+    "questions_locked": _l(
+        "Learners have started this quiz: its questions can no longer change. "
+        "Duplicate it to ask other questions."
+    ),
+    "unknown_question": _l("This question is not a published question of the bank."),
+    "unknown_action": _l("This button does not exist."),
+    "forbidden": _l("You may only change your own quizzes."),
 }

@@ -14,9 +14,10 @@ from quizapp.access import PUBLIC, TEACHER, everyone, expect
 from quizapp.dates import local_datetime
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
+from quizapp.labels import TYPE_LABELS as TYPE_NAMES
 from quizapp.labels import kind_label
 from quizapp.learn import bp
-from quizapp.learn.forms import QuizForm, raw_answer
+from quizapp.learn.forms import PICK_ERRORS, ConfirmForm, QuizForm, raw_answer
 from quizapp.models import Attempt, Bank, Quiz, utcnow
 from quizapp.owners import current_owner, guest_start_limit, starting_owner
 from quizapp.presenting import (
@@ -28,7 +29,7 @@ from quizapp.presenting import (
 )
 from quizapp.security import role_required
 from quizapp.services import attempts as service
-from quizapp.services import quizzes
+from quizapp.services import quizzes, schedule
 
 MODES = ("practice", "exam")
 
@@ -151,6 +152,9 @@ def new_quiz():
         except ServiceError as error:
             form.show_errors(error)
         else:
+            if quiz.selection == "pick":
+                flash(_("The quiz is saved. Now pick its questions."))
+                return redirect(url_for("learn.pick_questions", quiz_id=quiz.id))
             flash(_("The quiz is ready. Share its link with your learners."))
             return redirect(url_for("learn.quiz", quiz_id=quiz.id))
     available = len(quizzes.published_versions(bank.id))
@@ -307,13 +311,20 @@ def results(attempt_id: int):
     responses = service.responses_of(attempt)
     items = [feedback(v, responses.get(v.id)) for v in service.attempt_versions(attempt)]
     owner = current_owner()
+    review = schedule.review_parts(attempt.quiz, utcnow())
     return render_template(
         "learn/results.html",
         attempt=attempt,
         quiz=attempt.quiz,
         items=items,
-        wrong=sum(1 for i in items if i.status in ("wrong", "partly", "unanswered")),
-        quiz_result=service.quiz_result(attempt.quiz, owner),
+        review=review,
+        more_later=schedule.more_after_due(attempt.quiz, utcnow()),
+        wrong=(
+            sum(1 for i in items if i.status in ("wrong", "partly", "unanswered"))
+            if "correctness" in review
+            else 0
+        ),
+        quiz_result=service.quiz_result(attempt.quiz, owner) if "score" in review else None,
         left=service.attempts_left(attempt.quiz, owner),
         guest=not current_user.is_authenticated,
     )
@@ -331,3 +342,133 @@ def retry(attempt_id: int):
         flash(error_message(error), "error")
         return redirect(url_for("learn.results", attempt_id=attempt.id))
     return redirect(url_for("learn.attempt", attempt_id=new.id))
+
+
+def _own_quiz(quiz_id: int) -> Quiz:
+    """The quiz if the logged-in teacher made it (admins: any); else 404 or 403."""
+    quiz = db.session.get(Quiz, quiz_id) if 0 < quiz_id <= service.MAX_ID else None
+    if quiz is None or quiz.key is not None or quiz.archived_at is not None:
+        abort(404)
+    if current_user.role != "admin" and quiz.created_by_id != current_user.id:
+        abort(403)
+    return quiz
+
+
+def _settings_form(bank: Bank) -> QuizForm:
+    """The quiz settings form with the bank's tags and the teacher's classes to choose from."""
+    form = QuizForm()
+    form.tag.choices = [SelectChoice("", _("– choose –"))] + [
+        SelectChoice(tag, tag) for tag in quizzes.bank_tags(bank)
+    ]
+    form.class_id.choices = [SelectChoice("", _("No class: everyone with the link"))] + [
+        SelectChoice(c.id, c.name) for c in quizzes.classes_of(current_user)
+    ]
+    return form
+
+
+@bp.route("/quizzes/<int:quiz_id>/edit", methods=["GET", "POST"])
+@role_required("teacher")
+def edit_quiz(quiz_id: int):
+    """Change a quiz's settings; its questions only while nobody has started it."""
+    quiz = _own_quiz(quiz_id)
+    form = _settings_form(quiz.bank)
+    if request.method == "GET":
+        form.fill(quizzes.settings_of(quiz))
+    elif form.validate_on_submit():
+        try:
+            quizzes.update_quiz(current_user, quiz, form.settings())
+        except ServiceError as error:
+            form.show_errors(error)
+        else:
+            flash(_("The quiz is saved."))
+            if quiz.selection == "pick":
+                return redirect(url_for("learn.pick_questions", quiz_id=quiz.id))
+            return redirect(url_for("learn.quiz", quiz_id=quiz.id))
+    return (
+        render_template(
+            "learn/new_quiz.html",
+            form=form,
+            bank=quiz.bank,
+            available=len(quizzes.published_versions(quiz.bank_id)),
+            quiz=quiz,
+            started=quizzes.has_attempts(quiz),
+        ),
+        400 if form.errors else 200,
+    )
+
+
+@bp.route("/quizzes/<int:quiz_id>/duplicate", methods=["POST"])
+@role_required("teacher")
+def duplicate_quiz(quiz_id: int):
+    """Copy a quiz (settings and chosen questions, no class) and open the copy's settings."""
+    quiz = _own_quiz(quiz_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(url_for("learn.my_quizzes"))
+    copy = quizzes.duplicate_quiz(current_user, quiz, _("Copy of %(title)s", title=quiz.title))
+    flash(_("The quiz is copied. Change what you like and assign it to a class."))
+    return redirect(url_for("learn.edit_quiz", quiz_id=copy.id))
+
+
+@bp.route("/quizzes/<int:quiz_id>/delete", methods=["GET", "POST"])
+@role_required("teacher")
+def delete_quiz(quiz_id: int):
+    """Ask, then delete the quiz; one with attempts is archived and its results kept."""
+    quiz = _own_quiz(quiz_id)
+    if ConfirmForm().validate_on_submit():
+        outcome = quizzes.delete_quiz(current_user, quiz)
+        if outcome == "archived":
+            flash(_("The quiz is deleted for learners; its results stay in the gradebook."))
+        else:
+            flash(_("The quiz is deleted."))
+        return redirect(url_for("learn.my_quizzes"))
+    return render_template(
+        "learn/delete_quiz.html",
+        quiz=quiz,
+        started=quizzes.has_attempts(quiz),
+        form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.route("/quizzes/<int:quiz_id>/questions", methods=["GET", "POST"])
+@role_required("teacher")
+def pick_questions(quiz_id: int):
+    """Pick a quiz's questions one by one, filtered by tag, type, claim and difficulty."""
+    quiz = _own_quiz(quiz_id)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            flash(_("The form expired. Please send it again."), "error")
+            return redirect(request.full_path.rstrip("?"))
+        try:
+            quizzes.change_picks(
+                current_user,
+                quiz,
+                request.form.get("action", ""),
+                request.form.get("question_id", type=int) or 0,
+            )
+        except ServiceError as error:
+            flash(str(PICK_ERRORS.get(error.code, PICK_ERRORS["unknown_question"])), "error")
+        return redirect(request.full_path.rstrip("?"))
+    filters = {
+        "tag": request.args.get("tag") or None,
+        "qtype": request.args.get("type") or None,
+        "claim": request.args.get("claim") or None,
+        "difficulty": request.args.get("difficulty", type=int),
+    }
+    everything = quizzes.candidates(quiz.bank)
+    by_id = {c.question_id: c for c in everything}
+    chosen = [by_id[q] for q in quiz.question_ids or [] if q in by_id]
+    return render_template(
+        "learn/pick.html",
+        quiz=quiz,
+        found=quizzes.candidates(quiz.bank, **filters),
+        chosen=chosen,
+        chosen_ids={c.question_id for c in chosen},
+        filters=filters,
+        tags=sorted({t for c in everything for t in c.tags if isinstance(t, str)}),
+        types=sorted({c.type for c in everything}),
+        claims=sorted({c.claim_key for c in everything}),
+        difficulties=sorted({c.difficulty for c in everything}),
+        started=quizzes.has_attempts(quiz),
+        type_labels=TYPE_NAMES,
+    )

@@ -2,19 +2,23 @@
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from quizapp.access import PUBLIC, everyone, expect
 from quizapp.extensions import db, limiter
 from quizapp.main import bp
+from quizapp.models import utcnow
 from quizapp.security import safe_next
+from quizapp.services.assignments import assignments
 
 
 @bp.route("/")
 @expect("GET", PUBLIC)
 def index():
-    """The start page: what quizapp is and where to go."""
-    return render_template("main/index.html")
+    """The start page: what quizapp is and where to go; a learner's open assignments first."""
+    mine = assignments(current_user, utcnow()) if current_user.is_authenticated else []
+    return render_template("main/index.html", assignments=mine)
 
 
 @bp.route("/healthz")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, exists
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, exists
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -36,6 +36,19 @@ class Quiz(db.Model):
     grading_method: Mapped[str] = mapped_column(String(16), default="highest")
     class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"))
     due_at: Mapped[datetime | None]
+    # Before it the quiz cannot be started (naive UTC); None: open at once.
+    open_at: Mapped[datetime | None]
+    # After the due date: "refuse" new attempts, or "accept" them and mark them late.
+    late_policy: Mapped[str] = mapped_column(String(8), default="accept")
+    # What learners see of a finished attempt (Moodle's review options):
+    # a list of "score", "correctness", "answers", "explanations", right after handing in,
+    # and after the due date. None: the mode's default.
+    review_now: Mapped[list | None] = mapped_column(JSON)
+    review_after_due: Mapped[list | None] = mapped_column(JSON)
+    # selection "pick": the chosen question ids in order.
+    question_ids: Mapped[list | None] = mapped_column(JSON)
+    # Deleted by its teacher while attempts existed: out of every list, results kept.
+    archived_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -62,6 +75,8 @@ class Attempt(db.Model):
     finished_at: Mapped[datetime | None]
     score: Mapped[float | None]
     max_score: Mapped[float | None]
+    # Started after the quiz's due date (accepted late).
+    late: Mapped[bool] = mapped_column(default=False)
 
     quiz: Mapped[Quiz] = relationship()
     user: Mapped[User | None] = relationship()
@@ -81,6 +96,10 @@ class Response(db.Model):
     correct: Mapped[bool | None]
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
     elapsed_ms: Mapped[int | None]
+    # The teacher's reading of a free-text answer: a comment the learner sees, optional points.
+    comment: Mapped[str | None] = mapped_column(Text)
+    comment_points: Mapped[float | None]
+    commented_at: Mapped[datetime | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
     version: Mapped[QuestionVersion] = relationship()

@@ -17,6 +17,8 @@ class SchoolClass(db.Model):
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Archived at the end of a school year: read-only and out of the lists.
+    archived_at: Mapped[datetime | None]
 
 
 class Membership(db.Model):

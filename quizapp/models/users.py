@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.extensions import db
@@ -20,7 +20,13 @@ class User(UserMixin, db.Model):
     """A person with an account: learner, teacher or admin."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None for pupil accounts a teacher made: they log in with their username.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Set for one-time passwords: the next login asks for the person's own password first.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # The teacher who made a pupil account (and may reset its password); None otherwise.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="learner")

@@ -40,9 +40,19 @@ def register(email: str, display_name: str, password: str, role: str = "learner"
     return user
 
 
+def find_login(name: str) -> User | None:
+    """Return the user who logs in with this email, or (without an @) this username."""
+    name = normalise_email(name)
+    if "@" in name:
+        return find_by_email(name)
+    return db.session.scalar(select(User).where(User.username == name))
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """Return the user if the password is right; the same work is done for unknown emails."""
-    user = find_by_email(email)
+    """Return the user if the password is right; the same work is done for unknown emails.
+
+    `email` may be a pupil's username (accounts a teacher made have no email)."""
+    user = find_login(email)
     if not check_password(user.password_hash if user else None, password):
         return None
     return user

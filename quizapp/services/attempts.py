@@ -32,6 +32,7 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.security import token_digest
+from quizapp.services import schedule
 from quizapp.services.quizzes import GRADING_METHODS, select_versions
 from quizapp.signals import answer_recorded
 
@@ -196,6 +197,9 @@ def start_attempt(
     if attempts_left(quiz, owner) == 0:
         db.session.rollback()
         raise ServiceError("no_attempts_left")
+    refusal = schedule.start_refusal(quiz, now)
+    if refusal:
+        raise ServiceError(refusal)
     rng = rng or random.SystemRandom()
     chosen = list(versions) if versions is not None else select_versions(quiz, rng)
     if not chosen:
@@ -212,6 +216,7 @@ def start_attempt(
         shown_at=now,
         started_at=now,
         deadline_at=now + timedelta(seconds=quiz.time_limit_s) if quiz.time_limit_s else None,
+        late=schedule.is_late(quiz, now),
     )
     db.session.add(attempt)
     db.session.commit()

@@ -111,7 +111,7 @@ def join_class(user: User, code: str) -> tuple[SchoolClass, bool]:
     school_class = db.session.scalar(
         select(SchoolClass).where(SchoolClass.join_code == normalize_code(code))
     )
-    if school_class is None:
+    if school_class is None or school_class.archived_at is not None:
         raise ServiceError("unknown")
     if school_class.teacher_id == user.id:
         raise ServiceError("own_class")
@@ -158,7 +158,8 @@ def leave_class(user: User, class_id: int) -> SchoolClass:
 
 def remove_member(teacher: User, class_id: int, user_id: int) -> User:
     """Take a member out of the teacher's class; return the person removed."""
-    _managed(teacher, class_id)
+    if _managed(teacher, class_id).archived_at is not None:
+        raise ServiceError("archived")
     member = db.session.get(User, user_id)
     _drop_membership(class_id, user_id)
     return member
@@ -194,14 +195,19 @@ def _summaries(query) -> list[ClassSummary]:
 
 def classes_of_teacher(teacher: User) -> list[ClassSummary]:
     """Return the classes the teacher runs, by name."""
-    return _summaries(select(SchoolClass).where(SchoolClass.teacher_id == teacher.id))
+    return _summaries(
+        select(SchoolClass).where(
+            SchoolClass.teacher_id == teacher.id, SchoolClass.archived_at.is_(None)
+        )
+    )
 
 
 def classes_of_learner(user: User) -> list[ClassSummary]:
     """Return the classes the user is a member of, by name."""
     return _summaries(
         select(SchoolClass).where(
-            SchoolClass.id.in_(select(Membership.class_id).where(Membership.user_id == user.id))
+            SchoolClass.id.in_(select(Membership.class_id).where(Membership.user_id == user.id)),
+            SchoolClass.archived_at.is_(None),
         )
     )
 
@@ -245,7 +251,10 @@ def quizzes_for_member(user: User) -> dict[int, list[Quiz]]:
     soonest due first, undated last."""
     rows = db.session.scalars(
         select(Quiz)
-        .where(Quiz.class_id.in_(select(Membership.class_id).where(Membership.user_id == user.id)))
+        .where(
+            Quiz.class_id.in_(select(Membership.class_id).where(Membership.user_id == user.id)),
+            Quiz.archived_at.is_(None),
+        )
         .order_by(Quiz.due_at.is_(None), Quiz.due_at, Quiz.title, Quiz.id)
     )
     found: dict[int, list[Quiz]] = {}

@@ -32,6 +32,7 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.security import check_password
+from quizapp.services import schedule
 from quizapp.spreadsheets import csv_text
 
 # Rows that only describe the person: deleted with the account.
@@ -60,6 +61,11 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
+def _parts(row) -> frozenset[str]:
+    """What the review options of the row's quiz show now."""
+    return schedule.parts_of(row.review_now, row.review_after_due, row.due_at, utcnow())
+
+
 def _attempts(user_id: int) -> list[dict]:
     """Return the learner's attempts, each with its responses (two queries)."""
     attempts = {
@@ -70,9 +76,11 @@ def _attempts(user_id: int) -> list[dict]:
             "bank": row.bank_title,
             "started_at": _iso(row.started_at),
             "finished_at": _iso(row.finished_at),
-            "score": row.score,
-            "max_score": row.max_score,
+            # The quiz's review options hold in the export too (an exam before its due date).
+            "score": row.score if "score" in _parts(row) else None,
+            "max_score": row.max_score if "score" in _parts(row) else None,
             "responses": [],
+            "_parts": _parts(row),
         }
         for row in db.session.execute(
             select(
@@ -84,6 +92,9 @@ def _attempts(user_id: int) -> list[dict]:
                 Attempt.finished_at,
                 Attempt.score,
                 Attempt.max_score,
+                Quiz.review_now,
+                Quiz.review_after_due,
+                Quiz.due_at,
             )
             .join(Quiz, Quiz.id == Attempt.quiz_id)
             .outerjoin(Bank, Bank.id == Quiz.bank_id)
@@ -111,7 +122,12 @@ def _attempts(user_id: int) -> list[dict]:
         .order_by(Response.answered_at, Response.id)
     )
     for row in rows:
-        attempts[row.attempt_id]["responses"].append(_answer(row))
+        answer = _answer(row)
+        if "correctness" not in attempts[row.attempt_id]["_parts"]:
+            answer.update(score=None, correct=None)
+        attempts[row.attempt_id]["responses"].append(answer)
+    for attempt in attempts.values():
+        del attempt["_parts"]
     return list(attempts.values())
 
 
@@ -217,6 +233,7 @@ def export_data(user: User) -> dict:
         "account": {
             "id": user.id,
             "email": user.email,
+            "username": user.username,
             "display_name": user.display_name,
             "role": user.role,
             "locale": user.locale,

@@ -47,7 +47,7 @@ from quizapp.models import (
     response_revealed,
     utcnow,
 )
-from quizapp.services import reviews
+from quizapp.services import reviews, schedule
 from quizapp.services.attempts import Owner, start_attempt
 
 # Days are counted in the learners' time zone, not UTC: a German class answering at
@@ -135,8 +135,14 @@ def scored_answers(user_id: int):
             Response.id.label("answer_id"),
         )
         .join(Attempt, Attempt.id == Response.attempt_id)
-        # An open exam's answers are left out until it ends.
-        .where(Attempt.user_id == user_id, Response.score.is_not(None), response_revealed())
+        .where(
+            Attempt.user_id == user_id,
+            Response.score.is_not(None),
+            # An open exam's answers are left out until it ends.
+            response_revealed(),
+            # Answers whose rightness the quiz's review options still hide stay out.
+            Attempt.quiz_id.not_in(schedule.hidden_quiz_ids(user_id, "correctness", utcnow())),
+        )
     )
     live = (
         select(
@@ -350,6 +356,7 @@ def _attempt_points(user_id: int):
             Attempt.finished_at.is_not(None),
             Attempt.score.is_not(None),
             Attempt.max_score > 0,
+            Attempt.quiz_id.not_in(schedule.hidden_quiz_ids(user_id, "score", utcnow())),
         )
     )
 

@@ -18,7 +18,7 @@ def test_register_login_switch_language_logout(page, live_server):
     page.get_by_label("E-Mail").fill("berta@example.org")
     page.get_by_label("Passwort").fill("wrong password!")
     page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("E-Mail oder Passwort ist falsch.").wait_for()
+    page.get_by_text("E-Mail, Benutzername oder Passwort ist falsch.").wait_for()
     assert serious_violations(page) == []
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()

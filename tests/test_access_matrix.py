@@ -129,6 +129,7 @@ def build_world(app) -> World:
             "code": "en",
             "token": "no-such-setup-token",
             "filename": "css/app.css",
+            "fmt": "csv",
         }
         sessions = {name: user.get_id() for name, user in users.items()}
         cookie = f"quizapp_live_{game.id}"
@@ -163,6 +164,7 @@ PARAMETERS = {
     "filename": "filename",
     "bank": "bank_slug",
     "draft_id": "draft_id",
+    "fmt": "fmt",
 }
 # `slug` names a bank, except on the article pages.
 SLUGS = {"content.article": "article_slug", "drafts.article": "article_slug"}

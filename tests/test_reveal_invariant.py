@@ -88,6 +88,7 @@ def _world(app, monkeypatch, clock, flipped: bool) -> dict:
             "class_id": 1,
             "player_id": 1,
             "draft_id": 1,
+            "fmt": "csv",
         }
         session_id = learner.get_id()
         host_id = teacher.get_id()

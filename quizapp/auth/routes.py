@@ -150,6 +150,8 @@ def change_password():
 
 
 @bp.route("/account/first-password", methods=["GET", "POST"])
+@expect("GET", everyone(302))
+@expect("POST", everyone(302))
 @login_required
 def first_password():
     """A pupil replaces the one-time password from the login card with their own."""

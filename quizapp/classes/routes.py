@@ -190,6 +190,7 @@ def gradebook_csv(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>/gradebook.xlsx")
+@expect("GET", TEACHER, other_teacher=403)
 @login_required
 def gradebook_xlsx(class_id: int):
     """The gradebook as an Excel workbook, the same table as the CSV."""

@@ -367,6 +367,8 @@ def _settings_form(bank: Bank) -> QuizForm:
 
 
 @bp.route("/quizzes/<int:quiz_id>/edit", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def edit_quiz(quiz_id: int):
     """Change a quiz's settings; its questions only while nobody has started it."""
@@ -398,6 +400,7 @@ def edit_quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/duplicate", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def duplicate_quiz(quiz_id: int):
     """Copy a quiz (settings and chosen questions, no class) and open the copy's settings."""
@@ -411,6 +414,8 @@ def duplicate_quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/delete", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def delete_quiz(quiz_id: int):
     """Ask, then delete the quiz; one with attempts is archived and its results kept."""
@@ -431,6 +436,8 @@ def delete_quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/questions", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def pick_questions(quiz_id: int):
     """Pick a quiz's questions one by one, filtered by tag, type, claim and difficulty."""

@@ -1,4 +1,5 @@
-"""Shared pieces of the HTTP benchmarks: gunicorn on a free port, a lean client, percentiles."""
+"""Shared pieces of the HTTP benchmarks: the server as `make run` starts it, CPU counters,
+a lean client, percentiles."""
 
 import http.client
 import json
@@ -12,6 +13,8 @@ import time
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -33,37 +36,112 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-@contextmanager
-def gunicorn(env: dict, *, workers: int = 2, worker_class: str = "gevent", app: str = "wsgi:app"):
-    """Run `gunicorn app` on a free port of 127.0.0.1 with extra environment; yield its URL.
+class Server:
+    """A running gunicorn: its URL and what its processes use (CPU seconds, memory)."""
 
-    Waits until /healthz answers; stops the server (and only it) on exit.
+    def __init__(self, process: subprocess.Popen, url: str):
+        self.process = process
+        self.url = url
+        self.port = int(url.rsplit(":", 1)[1])
+
+    def processes(self) -> list[psutil.Process]:
+        """Return the master and its workers."""
+        master = psutil.Process(self.process.pid)
+        return [master, *master.children(recursive=True)]
+
+    def worker_pids(self) -> list[int]:
+        """Return the pids of the workers (for a profiler)."""
+        return [p.pid for p in psutil.Process(self.process.pid).children(recursive=True)]
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU seconds (user + system) the master and workers have used so far."""
+        total = 0.0
+        for process in self.processes():
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def rss_mb(self) -> float:
+        """Return the resident memory of the master and workers, in MB."""
+        total = 0
+        for process in self.processes():
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total / 2**20
+
+
+class CpuMeter:
+    """CPU seconds over a stretch of a run: the server's, this load client's, everyone else's.
+
+    Read from the processes' own counters, so a busy machine (other programs on the same
+    cores) shows as `other_s` instead of as server time.
+    """
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.me = psutil.Process()
+        self.start()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        own = self.me.cpu_times()
+        machine = psutil.cpu_times()
+        busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        return time.perf_counter(), self.server.cpu_seconds(), own.user + own.system, busy
+
+    def start(self) -> None:
+        """Start (again) from now."""
+        self._start = self._now()
+
+    def read(self) -> dict:
+        """Return wall, server, client and other CPU seconds since the start."""
+        now = self._now()
+        wall, server, client, busy = (b - a for a, b in zip(self._start, now, strict=True))
+        return {
+            "wall_s": wall,
+            "server_s": server,
+            "client_s": client,
+            "other_s": max(0.0, busy - server - client),
+        }
+
+
+def cpu_report(parts: dict) -> dict:
+    """Round a CpuMeter reading; add the client's share of the CPU it and the server used."""
+    used = parts["server_s"] + parts["client_s"]
+    return {
+        **{k: round(v, 2) for k, v in parts.items()},
+        "client_share": round(parts["client_s"] / used, 3) if used else 0.0,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+@contextmanager
+def gunicorn(env: dict, *, workers: int | None = None):
+    """Serve the app as `make run` does (`gunicorn -c gunicorn.conf.py wsgi:app`); yield a Server.
+
+    On a free port of 127.0.0.1 with extra environment; `workers` sets WORKERS (None: the
+    config's default, one worker without REDIS_URL, two with it). The access log goes where
+    `make run` prints it, here to /dev/null. Waits until /healthz answers; stops the server
+    (and only it) on exit.
     """
     port = free_port()
-    # BENCH_WORKERS / BENCH_WORKER_CLASS / BENCH_ACCESS_LOG are for experiments.
-    workers = int(os.environ.get("BENCH_WORKERS", workers))
-    worker_class = os.environ.get("BENCH_WORKER_CLASS", worker_class)
-    command = [
-        str(BIN / "gunicorn"),
-        "--worker-class",
-        worker_class,
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "5",
-        "--log-level",
-        "warning",
-    ]
+    extra = {"HOST": "127.0.0.1", "PORT": str(port)}
+    # BENCH_WORKERS and BENCH_ACCESS_LOG are for experiments.
+    if os.environ.get("BENCH_WORKERS") or workers:
+        extra["WORKERS"] = os.environ.get("BENCH_WORKERS") or str(workers)
+    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]
     if os.environ.get("BENCH_ACCESS_LOG"):
         # Server-side time per request (microseconds), to tell queueing from work.
         command += ["--access-logfile", os.environ["BENCH_ACCESS_LOG"]]
         command += ["--access-logformat", "%(m)s %(U)s %(s)s %(D)s %(p)s"]
-    command.append(app)
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    command.append("wsgi:app")
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env, **extra}, stdout=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -80,7 +158,7 @@ def gunicorn(env: dict, *, workers: int = 2, worker_class: str = "gevent", app: 
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not answer /healthz within 60 s")
             time.sleep(0.2)
-        yield url
+        yield Server(process, url)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

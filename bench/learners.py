@@ -1,9 +1,10 @@
 """Concurrent learners taking whole practice attempts over HTTP, against /healthz the same way.
 
-Starts the app under gunicorn (gevent, 2 workers) on SQLite in a temporary folder, imports the
-seed bank (or the test factories' bank if it cannot be imported), then N simulated learners
-(default 50, each a guest behind its own address, as behind a proxy) start a practice attempt
-through the JSON API and answer every question back to back. Each answer's latency is measured;
+Starts the app as `make run` does (gunicorn.conf.py: one gevent worker) on SQLite in a
+temporary folder, imports the seed bank (or the test factories' bank if it cannot be
+imported), then N simulated learners (default 50, each a guest behind its own address, as
+behind a proxy) start a practice attempt through the JSON API and answer every question
+back to back. Each answer's latency is measured;
 then the same N clients fetch /healthz the same number of times. Prints one JSON line.
 
     .venv/bin/python bench/learners.py [--learners 50] [--attempts 1]
@@ -28,7 +29,14 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import Client, gunicorn, percentile, run_together  # noqa: E402
+from bench._common import (  # noqa: E402
+    Client,
+    CpuMeter,
+    cpu_report,
+    gunicorn,
+    percentile,
+    run_together,
+)
 
 SEED_BANK = "nato-2025-12-04"
 
@@ -134,8 +142,10 @@ def main() -> None:
     errors = [0] * args.learners
     answers = [0] * args.learners
 
-    with gunicorn(env) as base:
+    with gunicorn(env) as server:
+        base = server.url
         quiz_id = None
+        meter = CpuMeter(server)
 
         def take(n: int, barrier) -> None:
             """One learner: prepare a session, then answer whole attempts back to back."""
@@ -153,6 +163,8 @@ def main() -> None:
                     q["id"] for q in quizzes if q["bank"] == slug and q["mode"] == "practice"
                 )
             barrier.wait()
+            if n == 0:
+                meter.start()
             for _ in range(args.attempts):
                 status, attempt = client.request("POST", f"/api/v1/quizzes/{quiz_id}/attempts")
                 if status not in (200, 201):
@@ -173,6 +185,7 @@ def main() -> None:
             client.close()
 
         answer_seconds = run_together(args.learners, take)
+        answer_cpu = meter.read()
         per_learner = max(answers)
         health_errors = [0] * args.learners
 
@@ -181,12 +194,15 @@ def main() -> None:
             client = Client(base, learner_headers(n))
             client.request("GET", "/healthz")
             barrier.wait()
+            if n == 0:
+                meter.start()
             for _ in range(per_learner):
                 if client.request("GET", "/healthz")[0] != 200:
                     health_errors[n] += 1
             client.close()
 
         health_seconds = run_together(args.learners, check_health)
+        health_cpu = meter.read()
 
     flat = [ms for per in latencies for ms in per]
     answer_rps = sum(answers) / answer_seconds
@@ -203,6 +219,13 @@ def main() -> None:
                 "healthz_rps": round(healthz_rps, 1),
                 "ratio_to_healthz": round(answer_rps / healthz_rps, 3),
                 "errors": sum(errors) + sum(health_errors),
+                # Server CPU per request (its processes' own counters): less noisy than rates.
+                "cpu_ms_per_answer": round(1000 * answer_cpu["server_s"] / max(1, sum(answers)), 3),
+                "cpu_ms_per_healthz": round(
+                    1000 * health_cpu["server_s"] / max(1, per_learner * args.learners), 3
+                ),
+                "cpu_answers": cpu_report(answer_cpu),
+                "cpu_healthz": cpu_report(health_cpu),
             }
         )
     )

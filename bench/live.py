@@ -46,7 +46,7 @@ import gevent.pool  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import Client, gunicorn, percentile  # noqa: E402
+from bench._common import Client, CpuMeter, cpu_report, gunicorn, percentile  # noqa: E402
 
 LIVE_TYPES = ["single_choice", "multiple_choice", "true_false", "numeric", "fact_or_opinion"]
 PASSWORD = "bench password 123"
@@ -352,24 +352,6 @@ def verify(app, live_id: int, players: list[Player]) -> tuple[int, int, int]:
     return lost, mismatches, missed
 
 
-def rss_mb(port: int) -> float:
-    """Return the resident memory of the gunicorn master and workers serving `port`, in MB."""
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "gunicorn" not in cmdline or f"127.0.0.1:{port}" not in cmdline:
-                continue
-            for line in (proc / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
 # --- the run --------------------------------------------------------------------------------
 
 
@@ -380,6 +362,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=10, help="seconds per question")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", help="py-spy the workers during the game into PATH.<pid>.txt")
     args = parser.parse_args()
 
     redis_url = os.environ.get("REDIS_URL", "")
@@ -402,20 +385,17 @@ def main() -> None:
         "SECRET_KEY": secrets.token_hex(32),
         "TRUST_PROXY": "1",
         "QUIZAPP_WORKER_HEADER": "1",
-        # Every player holds an event stream: gevent's default of 1000 connections per
-        # worker would stop accepting new ones (the host's, the answers') beyond that.
-        "GUNICORN_CMD_ARGS": os.environ.get("GUNICORN_CMD_ARGS", "--worker-connections 10000"),
     }
     rng = random.Random(args.seed)
     questions = len(LIVE_TYPES)
     peak = [0.0]
     try:
-        with gunicorn(env, workers=workers) as base:
-            port = int(base.rsplit(":", 1)[1])
+        with gunicorn(env, workers=workers) as server:
+            base = server.url
 
             def sample() -> None:
                 while True:
-                    peak[0] = max(peak[0], rss_mb(port))
+                    peak[0] = max(peak[0], server.rss_mb())
                     gevent.sleep(0.5)
 
             sampler = gevent.spawn(sample)
@@ -425,9 +405,11 @@ def main() -> None:
 
             # Joining: 100 at a time, as a class scanning the QR code together.
             pool = gevent.pool.Pool(100)
+            meter = CpuMeter(server)
             start = time.perf_counter()
             pool.map(lambda p: p.join(pin), players)
             join_seconds = time.perf_counter() - start
+            join_cpu = meter.read()
             for player in players:
                 player.listen(live_id)
             connected_by = time.monotonic() + 60
@@ -448,8 +430,14 @@ def main() -> None:
             )
             next_at: dict[int, float] = {}
             seq = 0
+            profiler = start_profiler(server, args.profile)
+            game_meter = CpuMeter(server)
+            # CPU per phase: a question (its fan-out, the answers, the reveal's fan-out) and
+            # a leaderboard (nothing but the fan-out of one ranked event to every stream).
+            question_cpu, board_cpu, boards_delivered = [], [], 0
             for index in range(questions):
                 next_at[index] = time.perf_counter()
+                meter.start()
                 host.next(live_id, seq)
                 seq += 1
                 # Everyone answers, so the question closes early (or at the deadline).
@@ -457,19 +445,27 @@ def main() -> None:
                 seq = reveal["id"] if reveal else seq + 1
                 for player in players:
                     player.stream.wait("reveal", index, timeout=10)
+                question_cpu.append(meter.read())
                 if index + 1 < questions:
+                    meter.start()
                     host.next(live_id, seq)  # leaderboard
                     board = host_stream.wait("leaderboard", index, timeout=30)
                     seq = board["id"] if board else seq + 1
                     for player in players:
                         player.stream.wait("leaderboard", index, timeout=10)
+                    board_cpu.append(meter.read())
+                    boards_delivered += 1 + sum(
+                        1 for p in players if p.stream.find("leaderboard", index)
+                    )
             host.next(live_id, seq)  # podium
             gevent.joinall(playing, timeout=60)
             for player in players:
                 player.stream.wait("podium", timeout=30)
             host_stream.wait("podium", timeout=30)
+            game_cpu = game_meter.read()
+            stop_profiler(profiler)
             sampler.kill()
-            peak[0] = max(peak[0], rss_mb(port))
+            peak[0] = max(peak[0], server.rss_mb())
 
             answer_ms = [a["ms"] for p in players for a in p.answers.values()]
             fanout_ms = []
@@ -478,7 +474,11 @@ def main() -> None:
                     event = player.stream.find("question", index)
                     if event:
                         fanout_ms.append((event["at"] - sent_at) * 1000)
-            late = sum(1 for p in players for a in p.answers.values() if a["code"] == "late")
+            # Sent within the time, refused as late: after the deadline ("late") or after the
+            # question closed at its deadline while the answer waited in a queue ("closed").
+            late = sum(
+                1 for p in players for a in p.answers.values() if a["code"] in ("late", "closed")
+            )
             served_by = sorted({p.stream.worker for p in players if p.stream.worker})
         lost, mismatches, missed = verify(app, live_id, players)
     finally:
@@ -508,9 +508,68 @@ def main() -> None:
                     w: sum(p.stream.worker == w for p in players) for w in served_by
                 },
                 "peak_rss_mb": round(peak[0], 1),
+                **server_costs(
+                    args.players, join_cpu, question_cpu, board_cpu, boards_delivered, answer_ms
+                ),
+                "cpu_game": cpu_report(game_cpu),
             }
         )
     )
+
+
+def server_costs(
+    players: int, join_cpu: dict, question_cpu: list, board_cpu: list, delivered: int, answer_ms
+) -> dict:
+    """Server CPU milliseconds per join, per delivered event and per answer.
+
+    Per event: a leaderboard phase does nothing but send one ranked event to every stream.
+    Per answer: a question phase's CPU less its two fan-outs (question and reveal) at the
+    per-event cost, over the answers (`cpu_ms_per_answer_gross` keeps the fan-outs in).
+    """
+    streams = delivered / max(1, len(board_cpu))
+    per_event = sum(c["server_s"] for c in board_cpu) / max(1, delivered)
+    question_s = sum(c["server_s"] for c in question_cpu)
+    fanouts = 2 * streams * per_event * len(question_cpu)
+    answers = max(1, len(answer_ms))
+    return {
+        "cpu_ms_per_join": round(1000 * join_cpu["server_s"] / max(1, players), 3),
+        "cpu_ms_per_event": round(1000 * per_event, 3),
+        "cpu_ms_per_answer": round(1000 * max(0.0, question_s - fanouts) / answers, 3),
+        "cpu_ms_per_answer_gross": round(1000 * question_s / answers, 3),
+        "cpu_join": cpu_report(join_cpu),
+    }
+
+
+def start_profiler(server, path: str | None):
+    """Start py-spy on every worker (with --profile PATH); return the processes."""
+    if not path:
+        return []
+    import subprocess
+
+    found = []
+    for pid in server.worker_pids():
+        command = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid)]
+        command += [
+            "--rate",
+            "100",
+            "--format",
+            "raw",
+            "--output",
+            f"{path}.{pid}.txt",
+            "--nonblocking",
+        ]
+        found.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+    return found
+
+
+def stop_profiler(processes) -> None:
+    """Stop py-spy (it writes its file on SIGINT)."""
+    import signal
+
+    for process in processes:
+        process.send_signal(signal.SIGINT)
+    for process in processes:
+        process.wait(timeout=60)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ Neutral: the learn pages, the API and the live export all show answers this way.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from babel.numbers import format_decimal
 from flask import current_app, url_for
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -84,7 +86,13 @@ def percent(share: float) -> int:
 
 def _number(value) -> str:
     """Format a number for the current language (3.5 → 3,5 in German)."""
-    return format_decimal(value, format="#,##0.########")
+    return _number_in(value, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _number_in(value, locale: str) -> str:
+    """Format a number for a language; remembered, as Babel reads the pattern on every call."""
+    return format_decimal(value, format="#,##0.########", locale=locale)
 
 
 def grading_method_label(name: str) -> str:

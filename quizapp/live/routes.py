@@ -295,9 +295,12 @@ def play(session_id: int):
 
 @bp.route("/live/<int:session_id>/answer", methods=["POST"])
 @expect("POST", everyone(302))
+@limiter.exempt
 def answer(session_id: int):
     """Record the player's answer; the score is shown at the reveal, not now."""
-    # The busiest request of a game: the service finds the player by the token itself.
+    # The busiest request of a game: the service finds the player by the token itself, and
+    # no rate limit applies (one answer per question is the service's rule), so the limiter
+    # is not asked either.
     token = request.cookies.get(_cookie_name(session_id))
     if request.is_json:
         body = request.get_json(silent=True)
@@ -394,6 +397,7 @@ def events(session_id: int):
             backlog,
             after,
             personalise=lambda event: game.view_for(event, player_id),
+            render=lambda event: game.sse_for(event, player_id),
             fill_gap=fill_gap,
             heartbeat_s=app.config["LIVE_HEARTBEAT_S"],
         )

@@ -65,6 +65,7 @@ from quizapp.services.live.snapshot import (
     events_after,
     own_answer,
     snapshot,
+    sse_for,
     view_for,
 )
 from quizapp.services.live.standings import Standing, last_ranked, own_line, standings
@@ -120,6 +121,7 @@ __all__ = [
     "skip",
     "snapshot",
     "split_versions",
+    "sse_for",
     "standings",
     "submit_answer",
     "suggest_nickname",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import grading
@@ -84,38 +85,41 @@ def _versions(session_id: int, secret: str, version_ids: list[int]) -> list[_Ver
     return found
 
 
-# The statements of the answer path, built once (building a statement costs more than
-# running it on a warm connection).
+# The statements of the answer path, built once on the tables (Core): building a statement,
+# and the ORM's handling of its result, cost more than running it on a warm connection.
+_LIVE, _PLAYER, _ANSWER = LiveSession.__table__, Player.__table__, LiveAnswer.__table__
 _ANSWER_STATE = (
     select(
-        LiveSession.state,
-        LiveSession.current_index,
-        LiveSession.paused_at,
-        LiveSession.options_at,
-        LiveSession.deadline_at,
-        LiveSession.version_ids,
-        LiveSession.two_step_secret,
-        LiveSession.time_limit_s,
-        LiveSession.base_points,
-        LiveSession.scoring,
-        LiveSession.streak_bonus,
-        LiveSession.player_count,
-        Player.id.label("player_id"),
-        Player.kicked,
-        Player.streak,
-        Player.user_id,
+        _LIVE.c.state,
+        _LIVE.c.current_index,
+        _LIVE.c.paused_at,
+        _LIVE.c.options_at,
+        _LIVE.c.deadline_at,
+        _LIVE.c.version_ids,
+        _LIVE.c.two_step_secret,
+        _LIVE.c.time_limit_s,
+        _LIVE.c.base_points,
+        _LIVE.c.scoring,
+        _LIVE.c.streak_bonus,
+        _LIVE.c.player_count,
+        _PLAYER.c.id.label("player_id"),
+        _PLAYER.c.kicked,
+        _PLAYER.c.streak,
+        _PLAYER.c.user_id,
     )
-    .join(Player, Player.session_id == LiveSession.id)
-    .where(LiveSession.id == bindparam("session_id"), Player.token_hash == bindparam("token"))
+    .select_from(_LIVE.join(_PLAYER, _PLAYER.c.session_id == _LIVE.c.id))
+    .where(_LIVE.c.id == bindparam("session_id"), _PLAYER.c.token_hash == bindparam("token"))
 )
-_INSERT_ANSWER = insert(LiveAnswer)
+_INSERT_ANSWER = _ANSWER.insert()
 _SCORE_PLAYER = (
-    update(Player)
-    .where(Player.id == bindparam("player_id"))
+    _PLAYER.update()
+    .where(_PLAYER.c.id == bindparam("scored_player"))
     .values(
-        score=Player.score + bindparam("gained"),
+        score=_PLAYER.c.score + bindparam("gained"),
         streak=bindparam("new_streak"),
-        last_score_at=func.coalesce(bindparam("scored_at"), Player.last_score_at),
+        last_score_at=func.coalesce(
+            bindparam("scored_at", type_=_PLAYER.c.last_score_at.type), _PLAYER.c.last_score_at
+        ),
     )
 )
 
@@ -125,13 +129,15 @@ def _record(
 ) -> tuple[int, int, int]:
     """Grade and store one answer in one transaction (see submit_answer).
 
-    The hot path of a game, so few round trips: the lock, one read, the insert,
-    the update and a count. Returns (elapsed ms, answers counted, active players).
+    The hot path of a game, so few round trips: the lock, one read, the insert and the
+    update (and now and then a count, see `_answered`). Returns (elapsed ms, answers
+    counted, active players).
     """
     if not token:
         raise ServiceError("unknown")
     lock(session_id, shared=True)
-    live = db.session.execute(
+    connection = db.session.connection()
+    live = connection.execute(
         _ANSWER_STATE, {"session_id": session_id, "token": token_digest(token)}
     ).one_or_none()
     if live is None:
@@ -173,13 +179,13 @@ def _record(
         "answered_at": now,
     }
     try:
-        db.session.execute(_INSERT_ANSWER, row)
+        connection.execute(_INSERT_ANSWER, row)
     except IntegrityError:
         raise ServiceError("twice") from None
-    db.session.execute(
+    connection.execute(
         _SCORE_PLAYER,
         {
-            "player_id": player_id,
+            "scored_player": player_id,
             "gained": gained + bonus,
             "new_streak": streak,
             # Only a rise of the score moves the tie-break time.
@@ -196,9 +202,51 @@ def _record(
             elapsed_ms=elapsed_ms,
             answered_at=now,
         )
-    answered = db.session.scalar(ANSWERED_COUNT, {"session_id": session_id, "index": index})
+    answered = _answered(connection, session_id, live.two_step_secret, index, live.player_count)
     db.session.commit()
     return elapsed_ms, answered, live.player_count
+
+
+@dataclass
+class _Tally:
+    """A process's running count of one question's answers: a count from the database and the
+    answers this process stored after it."""
+
+    at: float
+    counted: int
+    since: int = 0
+
+
+# Per process, keyed like _VERSIONS (and the question's index).
+_TALLIES: dict[tuple[int, str, int], _Tally] = {}
+# How old a count from the database may be before an answer counts again.
+RECOUNT_S = 0.1
+
+
+def _answered(connection, session_id: int, secret: str, index: int, active: int) -> int:
+    """Return how many have answered question `index`, this answer included.
+
+    Counting the question's answers on every answer would make each answer cost more
+    than the one before (O(n²) per question). So the database counts at most every
+    RECOUNT_S per process; in between, the count is that count plus the answers this
+    process stored since (other processes' answers show at the next count). Once
+    fewer than RECOUNT_MARGIN answers may be missing, every answer counts exactly, so
+    the last answer is seen and closes the question (see _after_answer).
+    """
+    key = (session_id, secret, index)
+    tally = _TALLIES.get(key)
+    moment = time.monotonic()
+    if tally is not None and moment - tally.at < RECOUNT_S:
+        estimate = tally.counted + tally.since + 1
+        if active - estimate > RECOUNT_MARGIN:
+            tally.since += 1
+            return estimate
+    counted = connection.execute(ANSWERED_COUNT, {"session_id": session_id, "index": index})
+    counted = counted.scalar_one()
+    if len(_TALLIES) > 500:
+        _TALLIES.clear()
+    _TALLIES[key] = _Tally(moment, counted)
+    return counted
 
 
 # The count inside an answer's transaction misses answers committed meanwhile. The answer

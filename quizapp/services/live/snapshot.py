@@ -13,7 +13,7 @@ from quizapp.models import (
     LiveSession,
     Player,
 )
-from quizapp.services.live.events import Event
+from quizapp.services.live.events import Event, dumps, sse_message
 from quizapp.services.live.flow import answer_counts, close_if_idle, expire_if_due
 from quizapp.services.live.standings import last_ranked, own_line
 from quizapp.services.live.state import PHASE_EVENTS, epoch_ms
@@ -32,6 +32,33 @@ def view_for(event: Event, player_id: int | None) -> dict | None:
     if player_id is not None:
         public["me"] = own_line(data, player_id)
     return public
+
+
+def sse_for(event: Event, player_id: int | None) -> tuple[str, bool] | None:
+    """Return one client's SSE message of an event (as view_for sees it) and whether it ends
+    the stream (None: the client does not see it).
+
+    What every client of the process sees alike is serialised once per event: the whole
+    message, or a ranked event without the ranks, to which each player's own line is added.
+    """
+    data = event.data
+    if event.type == "kicked":
+        view = view_for(event, player_id)
+        return None if view is None else (sse_message(event, view), bool(view.get("final")))
+    final = bool(data.get("final"))
+    shared = event.rendered
+    if "ranks" not in data or player_id is None:
+        message = shared.get("all")
+        if message is None:
+            message = shared["all"] = sse_message(event, view_for(event, None))
+        return message, final
+    head = shared.get("head")
+    if head is None:
+        public = {k: v for k, v in data.items() if k != "ranks"}
+        # 'data: {...}\n\n' without its closing '}\n\n', ready for the player's "me".
+        head = sse_message(event, public)[:-3] + ("," if public else "") + '"me":'
+        shared["head"] = head
+    return head + dumps(own_line(data, player_id)).decode() + "}\n\n", final
 
 
 def events_after(session_id: int, after: int, before: int | None = None) -> list[Event]:

@@ -54,6 +54,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r quizapp -c pyproject.toml
 
 bench: install
 	$(BIN)/python bench/learners.py

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import config as settings
+from quizapp import inputs
 from quizapp.extensions import csrf, db, limiter, login, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -24,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=os.path.join(ROOT, "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    inputs.init_app(app)
     app.config.update(settings.from_environment(app.instance_path))
     if config:
         app.config.update(config)

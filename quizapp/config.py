@@ -64,5 +64,5 @@ def from_environment(instance_path: str) -> dict:
 def for_tests(instance_path: str) -> dict:
     """Configuration for the test suite: fresh database, same security as production."""
     config = from_environment(instance_path)
-    config.update({"TESTING": True, "SECRET_KEY": "test-secret"})
+    config.update({"TESTING": True, "SECRET_KEY": "test-secret"})  # tests only  # nosec
     return config

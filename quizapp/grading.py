@@ -116,7 +116,8 @@ def _shuffled(entries: list[dict], order_seed: int | None, *, not_as_given: bool
     order would itself tell something about where the right option stands.
     """
     texts = sorted(e["text"] for e in entries)
-    rng = random.Random("\n".join([str(order_seed), *texts]))
+    # Seeded on purpose: the secret is order_seed (drawn with SystemRandom per attempt).
+    rng = random.Random("\n".join([str(order_seed), *texts]))  # nosec B311
     shuffled = sorted(entries, key=lambda e: e["text"])
     rng.shuffle(shuffled)
     if not_as_given and len(shuffled) >= 2 and shuffled == entries:
@@ -184,11 +185,14 @@ def _grade_multiple(p: dict, answer: list[str]) -> Grade:
 
 
 def _present_choices(p: dict, order_seed: int | None) -> dict:
-    """Option texts with their public ids; shuffled only when a seed is given."""
+    """Option texts with their public ids; shuffled by a seed, else in alphabetical order.
+
+    Never in the file's order: authors tend to write the right option first.
+    """
     options = [{"id": item_id(o["text"]), "text": o["text"]} for o in p["options"]]
     if order_seed is not None:
-        options = _shuffled(options, order_seed, not_as_given=False)
-    return {"options": options}
+        return {"options": _shuffled(options, order_seed, not_as_given=False)}
+    return {"options": sorted(options, key=lambda o: (o["text"].casefold(), o["text"]))}
 
 
 # --- true_false -----------------------------------------------------------------------------

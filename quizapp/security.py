@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from functools import wraps
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -54,6 +55,23 @@ def load_user(identity: str):
     return user
 
 
+def safe_next(target: str | None, default: str) -> str:
+    """Return `target` if it is a path on this site, else `default` (no open redirects).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    "/<tab>/evil.example" would lead away: any control character, space or backslash refuses
+    the target, as does anything with a scheme or host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(ord(ch) <= 32 or ch in "\\\x7f" for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
 def role_required(*roles: str):
     """Decorate a view so only logged-in users with one of the roles may see it (else 403)."""
 
@@ -90,6 +108,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over HTTPS: browsers keep to HTTPS for a year (RFC 6797).
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if g.get("no_store"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -90,6 +90,14 @@ class AuthActions:
         self._app = app
 
     def register(self, email="ada@example.org", name="Ada", password=PASSWORD, **extra):
+        """Register through the form; when it is accepted, log in as the page then asks.
+        Returns the registration's response."""
+        response = self._register(email, name, password, **extra)
+        if response.status_code == 302:
+            self.login(email=email, password=password)
+        return response
+
+    def _register(self, email, name, password, **extra):
         page = self._client.get("/register")
         data = {
             "csrf_token": csrf_token(page),

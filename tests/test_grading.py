@@ -464,10 +464,12 @@ def test_present_shows_what_the_learner_needs():
     assert present("reflection", REFLECTION) == {"min_words": 3}
 
 
-def test_options_keep_file_order_unless_a_seed_shuffles_them():
-    """Without a seed options stay in file order; with one they are shuffled, ids kept."""
+def test_options_are_alphabetical_unless_a_seed_shuffles_them():
+    """Without a seed options are in alphabetical order (never the file's, where authors put
+    the right option first); with one they are shuffled, ids kept."""
     texts = [o["text"] for o in MULTIPLE["options"]]
-    assert [o["text"] for o in present("multiple_choice", MULTIPLE)["options"]] == texts
+    shown = [o["text"] for o in present("multiple_choice", MULTIPLE)["options"]]
+    assert shown == sorted(texts, key=str.casefold) != texts
     shuffled = present("multiple_choice", MULTIPLE, order_seed=3)["options"]
     assert shuffled == present("multiple_choice", MULTIPLE, order_seed=3)["options"]
     assert [o["text"] for o in shuffled] != texts

@@ -376,7 +376,7 @@ def test_acceptable_nicknames(name):
         ("J", "length"),
         ("x" * 21, "length"),
         ("a<b", "characters"),
-        ("---", "characters"),
+        ("---", "no_letter"),
         ("Hurensohn", "blocked"),
         ("W1chser", "blocked"),
         ("A r s c h", "blocked"),

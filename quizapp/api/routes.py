@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 
+from quizapp.access import PUBLIC, everyone, expect
 from quizapp.api import bp
 from quizapp.api.openapi import document
 from quizapp.errors import ServiceError
@@ -159,18 +160,21 @@ def _load(attempt_id: int) -> Attempt:
 
 
 @bp.get("/openapi.json")
+@expect("GET", PUBLIC)
 def openapi():
     """The OpenAPI 3.1 document of this API."""
     return jsonify(document())
 
 
 @bp.get("/csrf")
+@expect("GET", PUBLIC)
 def csrf():
     """A CSRF token for the X-CSRFToken header of POST requests (bound to the session cookie)."""
     return {"csrf_token": generate_csrf()}
 
 
 @bp.get("/quizzes")
+@expect("GET", PUBLIC)
 def quizzes():
     """The quizzes learners can take: every bank with published questions, practice and exam."""
     banks = db.session.scalars(
@@ -183,6 +187,7 @@ def quizzes():
 
 
 @bp.get("/quizzes/<int:quiz_id>")
+@expect("GET", everyone(404, learner=200, teacher=200, admin=200))
 def quiz(quiz_id: int):
     """One quiz with the asker's result, attempts left and open attempt."""
     quiz = service.get_quiz(quiz_id, current_user)
@@ -192,6 +197,7 @@ def quiz(quiz_id: int):
 
 
 @bp.post("/quizzes/<int:quiz_id>/attempts")
+@expect("POST", everyone(404, learner=200, teacher=201, admin=201))
 @guest_start_limit
 def start(quiz_id: int):
     """Start an attempt (201), or return the open one to resume (200)."""
@@ -210,6 +216,7 @@ def start(quiz_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>")
+@expect("GET", everyone(404, learner=200))
 def attempt(attempt_id: int):
     """The attempt; its next unanswered question counts as handed out from now."""
     try:
@@ -223,6 +230,7 @@ def attempt(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
+@expect("POST", everyone(400))
 def answer(attempt_id: int):
     """Record one answer; repeating it changes nothing and returns the same result."""
     body = request.get_json(silent=True)
@@ -257,6 +265,7 @@ def _shows_score(attempt: Attempt) -> bool:
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")
+@expect("POST", everyone(404, learner=200))
 def finish(attempt_id: int):
     """Hand the attempt in now; unanswered questions count as wrong."""
     try:
@@ -268,6 +277,7 @@ def finish(attempt_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>/results")
+@expect("GET", everyone(404, learner=409))
 def results(attempt_id: int):
     """A finished attempt: score and, per question, both answers, explanation and source."""
     try:

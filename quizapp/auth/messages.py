@@ -8,6 +8,8 @@ MESSAGES = {
     "email_taken": _l("An account with this email already exists."),
     "wrong_password": _l("The current password is wrong."),
     "invalid_token": _l("This setup link is no longer valid."),
+    "unknown_role": _l("Choose one of the listed roles."),
+    "last_admin": _l("The last admin cannot give up the admin role."),
 }
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from quizapp.access import ADMIN, LOGIN, PUBLIC, everyone, expect
 from quizapp.auth import bp
 from quizapp.auth.forms import (
     ChangePasswordForm,
@@ -17,7 +18,7 @@ from quizapp.auth.messages import message
 from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.models import User
-from quizapp.security import role_required
+from quizapp.security import role_required, safe_next
 from quizapp.services import accounts as service
 from quizapp.services import pupils
 from quizapp.signals import user_logged_in_here
@@ -30,10 +31,7 @@ def _form_email() -> str:
 
 def _safe_next(default: str) -> str:
     """Return the `next` target if it is a path on this site, else the default."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.args.get("next"), default)
 
 
 def _start_session(user: User) -> None:
@@ -63,24 +61,37 @@ def _ask_for_own_password():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@expect("GET", PUBLIC)
+@expect("POST", everyone(400))
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_form_email)
 def register():
-    """Create an account and log in."""
+    """Create an account, then log in with it.
+
+    A taken email gets the very same answer, so the page never tells whether an address has
+    an account (no mail is configured to tell its owner either; the message says so).
+    """
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.register(form.email.data, form.display_name.data, form.password.data)
-        except ServiceError as error:
-            form.email.errors.append(message(error))
-        else:
-            _start_session(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name))
-            return redirect(_safe_next(url_for("main.index")))
+            service.register(form.email.data, form.display_name.data, form.password.data)
+        except ServiceError:
+            pass  # the same answer as for a new account, on purpose
+        flash(
+            _(
+                "Thank you! Log in now with your email and password. If this email already "
+                "had an account, nothing was changed and its password stays valid (this app "
+                "sends no emails, so nobody is notified)."
+            )
+        )
+        target = safe_next(request.args.get("next"), "")
+        return redirect(url_for("auth.login", next=target or None))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@expect("GET", PUBLIC)
+@expect("POST", everyone(400))
 @limiter.limit("10 per minute;100 per hour", methods=["POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_form_email)
 def login():
@@ -97,6 +108,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@expect("POST", everyone(302))
 def logout():
     """Log out; the old session cookie no longer works anywhere."""
     if current_user.is_authenticated:
@@ -110,8 +122,17 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+def _account_key() -> str:
+    """Rate-limit key for the logged-in account (the password change)."""
+    return f"user:{current_user.get_id()}"
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
+@expect("GET", LOGIN)
+@expect("POST", everyone(400, anonymous=302, guest=302))
 @login_required
+@limiter.limit("10 per minute;50 per hour", methods=["POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key)
 def change_password():
     """Change the password; other sessions end, this one is renewed."""
     form = ChangePasswordForm()
@@ -129,6 +150,8 @@ def change_password():
 
 
 @bp.route("/account/first-password", methods=["GET", "POST"])
+@expect("GET", everyone(302))
+@expect("POST", everyone(302))
 @login_required
 def first_password():
     """A pupil replaces the one-time password from the login card with their own."""
@@ -145,6 +168,8 @@ def first_password():
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
+@expect("GET", everyone(404))
+@expect("POST", everyone(404))
 def setup_admin(token: str):
     """Create the first admin with the one-time link printed at first start."""
     if service.setup_token_valid(token) is None:
@@ -165,6 +190,7 @@ def setup_admin(token: str):
 
 
 @bp.route("/admin/users")
+@expect("GET", ADMIN)
 @role_required("admin")
 def users():
     """List accounts, a page at a time, so an admin can change roles."""
@@ -179,14 +205,19 @@ def users():
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
+@expect("POST", ADMIN, admin=302)
 @role_required("admin")
 def set_role(user_id: int):
     """Change one user's role."""
     user = db.session.get(User, user_id) or abort(404)
     form = RoleForm(prefix=f"u{user.id}")
     if form.validate_on_submit():
-        service.set_role(user, form.role.data)
-        flash(_("%(name)s is now: %(role)s", name=user.display_name, role=form.role.data))
+        try:
+            service.set_role(user, form.role.data)
+        except ServiceError as error:
+            flash(message(error), "error")
+        else:
+            flash(_("%(name)s is now: %(role)s", name=user.display_name, role=form.role.data))
     else:
         flash(_("Choose one of the listed roles."), "error")
     return redirect(url_for("auth.users"))

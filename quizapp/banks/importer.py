@@ -161,7 +161,7 @@ def _write(valid: ValidBank) -> ImportSummary:
     """Create or update the bank, its article's claims and its questions (no commit)."""
     meta = valid.meta
     article = article_by_slug(meta.article)
-    assert article is not None  # validate_file checked it
+    assert article is not None  # validate_file checked it  # nosec B101
     if article.language != meta.language:
         article.language = meta.language
     summary = ImportSummary(bank=meta.slug, file=valid.file)

@@ -6,6 +6,9 @@ from quizapp.errors import ServiceError
 
 MESSAGES = {
     "name": _l("Give the class a name of at most 120 characters."),
+    "name_letters": _l(
+        "A class name needs at least one visible letter and no invisible characters."
+    ),
     "unknown": _l("There is no class with this code. Check the code and try again."),
     "own_class": _l("This is your own class: you teach it, so you cannot join it."),
     "not_member": _l("This person is not in the class (any more)."),

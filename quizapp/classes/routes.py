@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from quizapp import qrcodes
+from quizapp.access import ADMIN, LOGIN, TEACHER, everyone, expect
 from quizapp.classes import bp
 from quizapp.classes.forms import ConfirmForm, JoinForm, NewClassForm
 from quizapp.classes.messages import message
@@ -83,6 +84,7 @@ def _render_index(new_form=None, join_form=None, status=200):
 
 
 @bp.route("/classes")
+@expect("GET", LOGIN)
 @login_required
 def index():
     """My classes: the ones I teach (with a form for a new one) and the ones I am in."""
@@ -90,6 +92,7 @@ def index():
 
 
 @bp.route("/classes/new", methods=["POST"])
+@expect("POST", TEACHER, teacher=400, other_teacher=400, admin=400)
 @login_required
 def create():
     """Create a class (teachers only) and open its page."""
@@ -113,6 +116,7 @@ def create():
 
 
 @bp.route("/classes/join", methods=["POST"])
+@expect("POST", everyone(400, anonymous=302, guest=302))
 @login_required
 # Codes can be guessed only by trying many: refused tries are limited per address.
 @limiter.limit(_join_limit, methods=["POST"], deduct_when=_refused)
@@ -134,6 +138,7 @@ def join():
 
 
 @bp.route("/classes/<int:class_id>/leave", methods=["POST"])
+@expect("POST", everyone(302))
 @login_required
 def leave(class_id: int):
     """Leave a class."""
@@ -152,6 +157,7 @@ def leave(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>")
+@expect("GET", TEACHER, other_teacher=403)
 @login_required
 def show(class_id: int):
     """A class for its teacher: the join code, the members and the assigned quizzes."""
@@ -174,6 +180,7 @@ def show(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>/gradebook.csv")
+@expect("GET", TEACHER, other_teacher=403)
 @login_required
 def gradebook_csv(class_id: int):
     """The gradebook as a spreadsheet: one row per member, results in percent."""
@@ -183,6 +190,7 @@ def gradebook_csv(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>/gradebook.xlsx")
+@expect("GET", TEACHER, other_teacher=403)
 @login_required
 def gradebook_xlsx(class_id: int):
     """The gradebook as an Excel workbook, the same table as the CSV."""
@@ -192,6 +200,7 @@ def gradebook_xlsx(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>/members/<int:user_id>/remove", methods=["POST"])
+@expect("POST", ADMIN, teacher=302, admin=302)
 @login_required
 def remove_member(class_id: int, user_id: int):
     """Take a member out of the class."""
@@ -210,6 +219,8 @@ def remove_member(class_id: int, user_id: int):
 
 
 @bp.route("/classes/<int:class_id>/delete", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", ADMIN, teacher=302, admin=302)
 @login_required
 def delete(class_id: int):
     """Ask, then delete the class; its members and quizzes keep their accounts and answers."""

@@ -80,7 +80,8 @@ def _mark(text: str, start: int, end: int, claims: list[Claim], started: set[str
                 out.append(_open(claim, started))
                 stack.append(claim)
     out.extend("</mark>" for _ in stack)
-    return Markup("".join(out))
+    # Every piece is escaped text or one of our own tags (see _open).
+    return Markup("".join(out))  # nosec
 
 
 def _open(claim: Claim, started: set[str]) -> str:

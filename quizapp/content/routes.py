@@ -3,6 +3,7 @@
 from flask import abort, current_app, render_template, url_for
 from flask_login import current_user
 
+from quizapp.access import PUBLIC, expect
 from quizapp.content import bp
 from quizapp.content.reading import lay_out
 from quizapp.labels import (
@@ -59,12 +60,14 @@ def content_helpers() -> dict:
 
 
 @bp.route("/banks")
+@expect("GET", PUBLIC)
 def banks():
     """List the banks that have published questions."""
     return render_template("content/banks.html", banks=service.published_banks())
 
 
 @bp.route("/banks/<slug>")
+@expect("GET", PUBLIC)
 def bank(slug: str):
     """Show a bank: its article, claims and the prompts of its published questions."""
     found = service.bank_by_slug(slug) or abort(404)
@@ -80,6 +83,7 @@ def bank(slug: str):
 
 
 @bp.route("/articles/<slug>")
+@expect("GET", PUBLIC)
 def article(slug: str):
     """Show an article with every claim's quote highlighted by kind, with anchors."""
     found = service.article_by_slug(slug) or abort(404)

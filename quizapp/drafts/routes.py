@@ -6,10 +6,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from quizapp.access import TEACHER, expect
 from quizapp.drafts import bp
 from quizapp.drafts.forms import BulkForm, DecideForm, EditForm, ProposeForm
 from quizapp.drafts.messages import message
 from quizapp.errors import ServiceError
+from quizapp.inputs import MAX_ID
 from quizapp.security import role_required
 from quizapp.services import drafts as service
 
@@ -53,6 +55,8 @@ def in_paragraph(article_text: str, start: int, end: int) -> Markup:
 
 
 @bp.route("/articles/<slug>", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 @teacher_only
 def article(slug: str):
     """Propose drafts from an article into a bank, and list its banks' queues."""
@@ -75,6 +79,7 @@ def article(slug: str):
 
 
 @bp.route("/<bank>")
+@expect("GET", TEACHER)
 @teacher_only
 def queue(bank: str):
     """The drafts of a bank that wait for review, each with its sentence in its paragraph."""
@@ -93,6 +98,7 @@ def queue(bank: str):
 
 
 @bp.route("/<bank>/<int:draft_id>/accept", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 @teacher_only
 def accept(bank: str, draft_id: int):
     """Accept one draft as it is."""
@@ -107,6 +113,7 @@ def accept(bank: str, draft_id: int):
 
 
 @bp.route("/<bank>/<int:draft_id>/reject", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 @teacher_only
 def reject(bank: str, draft_id: int):
     """Reject one draft; it is not proposed again."""
@@ -120,13 +127,19 @@ def reject(bank: str, draft_id: int):
     return redirect(url_for("drafts.queue", bank=bank))
 
 
+def _is_id(value: str) -> bool:
+    """Whether a checked box's value names a draft (ASCII digits within an id's range)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_ID
+
+
 @bp.route("/<bank>/bulk", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 @teacher_only
 def bulk(bank: str):
     """Accept or reject the checked drafts together."""
     found = _bank(bank)
     form = BulkForm()
-    ids = [int(i) for i in request.form.getlist("draft") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("draft") if _is_id(i)]
     if form.validate_on_submit() and ids:
         try:
             done = service.decide_many(found, ids, form.action.data, _me())
@@ -183,6 +196,8 @@ def _edits(form: EditForm, question: dict) -> dict:
 
 
 @bp.route("/<bank>/<int:draft_id>/edit", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", TEACHER, teacher=422, other_teacher=422, admin=422)
 @teacher_only
 def edit(bank: str, draft_id: int):
     """Edit a draft, then accept it."""

@@ -1,6 +1,6 @@
 """Forms of the learn area: an answer from a plain HTML form, a teacher's quiz settings."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,15 +21,19 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from quizapp.dates import TIMEZONE
 from quizapp.errors import ServiceError
 from quizapp.forms import strip
+from quizapp.inputs import MAX_ID
 from quizapp.services.quizzes import QuizSettings
 from quizapp.services.schedule import REVIEW_PARTS
 
 
 def optional_id(value):
-    """Read a chosen id; the empty choice means none."""
+    """Read a chosen id; the empty choice means none (ValueError: not an id)."""
     if value in (None, ""):
         return None
-    return int(value)
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
 
 
 REVIEW_CHOICES = [
@@ -54,7 +58,13 @@ def _local(moment):
 
 def _utc(moment):
     """A local form date as naive UTC (None stays None)."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        # Year 1 in Berlin is before the first moment UTC can hold: long past anyway.
+        return datetime.min
 
 
 class QuizForm(FlaskForm):
@@ -129,7 +139,6 @@ class QuizForm(FlaskForm):
 
     def settings(self) -> QuizSettings:
         """The submitted settings for the service (due date in naive UTC)."""
-        due = self.due_at.data
         return QuizSettings(
             title=self.title.data or "",
             selection=self.selection.data,
@@ -142,7 +151,7 @@ class QuizForm(FlaskForm):
             attempts_allowed=self.attempts_allowed.data,
             grading_method=self.grading_method.data,
             class_id=self.class_id.data,
-            due_at=_utc(due),
+            due_at=_utc(self.due_at.data),
             open_at=_utc(self.open_at.data),
             late_policy=self.late_policy.data,
             review_now=list(self.review_now.data or []),

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from quizapp.access import PUBLIC, TEACHER, everyone, expect
 from quizapp.dates import local_datetime
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
@@ -91,6 +92,7 @@ def _quiz_summary(quiz: Quiz | None) -> dict:
 
 
 @bp.route("/quiz/<slug>")
+@expect("GET", PUBLIC)
 def bank(slug: str):
     """A bank's quizzes: practice (feedback after each question) or exam (at the end, timed)."""
     bank = _bank_or_404(slug)
@@ -113,6 +115,7 @@ def bank(slug: str):
 
 
 @bp.route("/quiz/<slug>/start", methods=["POST"])
+@expect("POST", everyone(302))
 @guest_start_limit
 def start_bank(slug: str):
     """Start (or resume) the bank's quiz in the chosen mode, or its practice route of one tag."""
@@ -131,6 +134,8 @@ def _share_url(quiz: Quiz) -> str:
 
 
 @bp.route("/quizzes/new", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", everyone(302, learner=403, other_learner=403))
 @role_required("teacher")
 def new_quiz():
     """A teacher sets up a quiz over a bank; nothing is stored until every setting is fine."""
@@ -159,6 +164,7 @@ def new_quiz():
 
 
 @bp.route("/quizzes/mine")
+@expect("GET", TEACHER)
 @role_required("teacher")
 def my_quizzes():
     """The quizzes a teacher made, each with the link to share."""
@@ -173,6 +179,7 @@ def my_quizzes():
 
 
 @bp.route("/quizzes/<int:quiz_id>")
+@expect("GET", everyone(404, learner=200, teacher=200, admin=200))
 def quiz(quiz_id: int):
     """Any quiz's page: its rules, the learner's result so far, start or resume."""
     quiz = service.get_quiz(quiz_id, current_user) or abort(404)
@@ -187,6 +194,7 @@ def quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])
+@expect("POST", everyone(404, learner=302, teacher=302, admin=302))
 @guest_start_limit
 def start(quiz_id: int):
     """Start (or resume) an attempt of a quiz."""
@@ -195,6 +203,7 @@ def start(quiz_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>")
+@expect("GET", everyone(404, learner=302))
 def attempt(attempt_id: int):
     """Go on with an attempt: to the next unanswered question, or to the results."""
     attempt = _attempt_or_404(attempt_id)
@@ -249,6 +258,7 @@ def _seconds_left(attempt: Attempt) -> int | None:
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>")
+@expect("GET", everyone(404, learner=200))
 def question(attempt_id: int, number: int):
     """Show one question of an attempt (or, in practice mode, its feedback once answered)."""
     attempt = _attempt_or_404(attempt_id)
@@ -260,6 +270,7 @@ def question(attempt_id: int, number: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["POST"])
+@expect("POST", everyone(404, learner=422))
 def answer(attempt_id: int, number: int):
     """Record the answer to one question; a repeated submit shows the first result."""
     attempt = _attempt_or_404(attempt_id)
@@ -281,6 +292,7 @@ def answer(attempt_id: int, number: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/finish", methods=["POST"])
+@expect("POST", everyone(404, learner=302))
 def finish(attempt_id: int):
     """Hand in the attempt now; unanswered questions count as wrong."""
     attempt = _attempt_or_404(attempt_id)
@@ -290,6 +302,7 @@ def finish(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/results")
+@expect("GET", everyone(404, learner=302))
 def results(attempt_id: int):
     """The score, every question with both answers, the explanation and the source."""
     attempt = _attempt_or_404(attempt_id)
@@ -319,6 +332,7 @@ def results(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/retry", methods=["POST"])
+@expect("POST", everyone(404, learner=302))
 @guest_start_limit
 def retry(attempt_id: int):
     """Practise again only the questions answered wrongly (or not at all) in an attempt."""
@@ -354,6 +368,8 @@ def _settings_form(bank: Bank) -> QuizForm:
 
 
 @bp.route("/quizzes/<int:quiz_id>/edit", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def edit_quiz(quiz_id: int):
     """Change a quiz's settings; its questions only while nobody has started it."""
@@ -385,6 +401,7 @@ def edit_quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/duplicate", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def duplicate_quiz(quiz_id: int):
     """Copy a quiz (settings and chosen questions, no class) and open the copy's settings."""
@@ -398,6 +415,8 @@ def duplicate_quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/delete", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def delete_quiz(quiz_id: int):
     """Ask, then delete the quiz; one with attempts is archived and its results kept."""
@@ -418,6 +437,8 @@ def delete_quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/questions", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def pick_questions(quiz_id: int):
     """Pick a quiz's questions one by one, filtered by tag, type, claim and difficulty."""

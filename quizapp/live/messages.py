@@ -11,6 +11,7 @@ MESSAGES = {
     "pin": _l("No free PIN was found. Please try again."),
     "length": _l("A nickname has 2 to 20 characters."),
     "characters": _l("Use letters, digits, spaces and _ - . only."),
+    "no_letter": _l("A nickname needs at least one letter."),
     "blocked": _l("Please choose a friendlier nickname."),
     "taken": _l("This nickname is taken. Please choose another."),
     "ended": _l("This game has ended."),

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from quizapp.access import ADMIN, PUBLIC, TEACHER, everyone, expect
 from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
 from quizapp.live import bp, export
@@ -35,7 +36,7 @@ from quizapp.live.messages import message
 from quizapp.models import Bank, LiveSession, Player
 from quizapp.security import role_required
 from quizapp.services import live as game
-from quizapp.services.live.events import sse_stream
+from quizapp.services.live.events import event_position, sse_stream
 from quizapp.services.live.scoring import formula_text
 from quizapp.spreadsheets import CSV, XLSX, download
 
@@ -198,6 +199,8 @@ def _template_helpers() -> dict:
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@expect("GET", PUBLIC)
+@expect("POST", everyone(400))
 @limiter.limit(_pin_limit, methods=["POST"])
 def join():
     """Step one: enter the game PIN (the QR code skips this step)."""
@@ -215,6 +218,8 @@ def join():
 
 
 @bp.route("/join/<pin>", methods=["GET", "POST"])
+@expect("GET", PUBLIC, guest=302, learner=302)
+@expect("POST", everyone(400, guest=302, learner=302))
 @limiter.limit(_join_limit, methods=["POST"])
 def join_game(pin: str):
     """Step two: choose a nickname; a returning browser goes straight back to its game."""
@@ -272,6 +277,7 @@ def _no_game_message(pin: str) -> str:
 
 
 @bp.route("/live/<int:session_id>/play")
+@expect("GET", everyone(302, guest=200, learner=200))
 def play(session_id: int):
     """The player's phone view; works without JavaScript (reload and plain forms)."""
     live = _game(session_id)
@@ -289,6 +295,7 @@ def play(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/answer", methods=["POST"])
+@expect("POST", everyone(302))
 @limiter.exempt
 def answer(session_id: int):
     """Record the player's answer; the score is shown at the reveal, not now."""
@@ -297,23 +304,36 @@ def answer(session_id: int):
     # is not asked either.
     token = request.cookies.get(_cookie_name(session_id))
     if request.is_json:
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            message = _("Send a JSON object with the question's index and your answer.")
+            return jsonify(ok=False, code="bad_body", message=message), 400
         index, raw = body.get("index"), body.get("answer")
     else:
         index = request.form.get("index")
         values = request.form.getlist("answer")
         raw = values if request.form.get("multi") else (values[0] if values else None)
+    index = question_index(index)
+    if index is None:
+        return _answer_refused(session_id, ServiceError("closed"))
     try:
-        game.submit_answer(session_id, token, int(index), raw, game.clock())
-    except (TypeError, ValueError):
-        error = ServiceError("closed")
-        return _answer_refused(session_id, error)
+        game.submit_answer(session_id, token, index, raw, game.clock())
     except ServiceError as error:
         return _answer_refused(session_id, error)
     if _wants_json():
         return jsonify(ok=True, message=_("Answer received. Wait for the result."))
     flash(_("Answer received. Wait for the result."))
     return redirect(url_for("live.play", session_id=session_id))
+
+
+def question_index(value) -> int | None:
+    """Return a question index sent as a JSON integer or a form's ASCII digits, else None
+    (true, 0.5, "²" and numbers beyond any game name no question)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 6:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6:
+        return value
+    return None
 
 
 def _answer_refused(session_id: int, error: ServiceError):
@@ -329,6 +349,7 @@ def _answer_refused(session_id: int, error: ServiceError):
 
 
 @bp.route("/live/<int:session_id>/state")
+@expect("GET", PUBLIC, anonymous=403, other_learner=403, other_teacher=403)
 def state(session_id: int):
     """The game's current state as this client may see it (JSON, for resyncs)."""
     live = _game(session_id)
@@ -342,6 +363,7 @@ def state(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/events")
+@expect("GET", PUBLIC, anonymous=403, other_learner=403, other_teacher=403)
 @limiter.exempt
 def events(session_id: int):
     """Server-sent events: catch up after Last-Event-ID, then live events and heartbeats."""
@@ -353,33 +375,39 @@ def events(session_id: int):
         if player is None or player.kicked:
             abort(403)
         audience, player_id = "all", player.id
-    raw = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
-    after = int(raw) if raw.isdigit() else 0
-    sub = game.broker().subscribe(live.id, audience)
-    # Subscribed first, then read the log: nothing falls between the two.
-    backlog = game.events_after(live.id, after)
+    # Read everything the client sent before subscribing: a bad value ends nothing half-done.
+    after = event_position(request.headers.get("Last-Event-ID") or request.args.get("after"))
     finished = live.state == "podium"
     secret = live.two_step_secret
     app = current_app._get_current_object()
-    # A stream holds no database connection while it waits.
-    db.session.remove()
-    if finished and not backlog:
+    sub = game.broker().subscribe(live.id, audience)
+    try:
+        # Subscribed first, then read the log: nothing falls between the two.
+        backlog = game.events_after(live.id, after)
+        # A stream holds no database connection while it waits.
+        db.session.remove()
+        if finished and not backlog:
+            sub.close()
+            return Response(status=204)  # EventSource stops reconnecting
+
+        def fill_gap(low: int, high: int):
+            return _missing_events(app, session_id, secret, low, high)
+
+        stream = sse_stream(
+            sub,
+            backlog,
+            after,
+            personalise=lambda event: game.view_for(event, player_id),
+            render=lambda event: game.sse_for(event, player_id),
+            fill_gap=fill_gap,
+            heartbeat_s=app.config["LIVE_HEARTBEAT_S"],
+        )
+        response = Response(stream, mimetype="text/event-stream")
+        # A stream that never started (the client left at once) has no `finally` to run.
+        response.call_on_close(sub.close)
+    except BaseException:
         sub.close()
-        return Response(status=204)  # EventSource stops reconnecting
-
-    def fill_gap(low: int, high: int):
-        return _missing_events(app, session_id, secret, low, high)
-
-    stream = sse_stream(
-        sub,
-        backlog,
-        after,
-        personalise=lambda event: game.view_for(event, player_id),
-        render=lambda event: game.sse_for(event, player_id),
-        fill_gap=fill_gap,
-        heartbeat_s=app.config["LIVE_HEARTBEAT_S"],
-    )
-    response = Response(stream, mimetype="text/event-stream")
+        raise
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
@@ -416,6 +444,8 @@ def _missing_events(app, session_id: int, secret: str, low: int, high: int) -> l
 
 
 @bp.route("/live/host", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", TEACHER, teacher=400, other_teacher=400, admin=400)
 @role_required("teacher")
 def host_index():
     """Pick a bank and the rules, and start a game."""
@@ -447,6 +477,7 @@ def host_index():
 
 
 @bp.route("/live/<int:session_id>/host")
+@expect("GET", TEACHER, other_teacher=403)
 def host_game(session_id: int):
     """The host's controls: PIN, players (kick, lock), start/next/skip/pause/end, results."""
     live = _hosted_game(session_id)
@@ -464,6 +495,7 @@ def host_game(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/screen")
+@expect("GET", TEACHER, other_teacher=403)
 def screen(session_id: int):
     """The projector: PIN and QR, the question and countdown, distribution, leaderboard."""
     live = _hosted_game(session_id)
@@ -492,6 +524,7 @@ ACTIONS = ("next", "skip", "pause", "resume", "end", "lock", "unlock")
 
 
 @bp.route("/live/<int:session_id>/control", methods=["POST"])
+@expect("POST", ADMIN, teacher=400, admin=400)
 def control(session_id: int):
     """Run one host action; `seq` says which state the host saw, so double clicks do nothing."""
     live = _hosted_game(session_id)
@@ -499,7 +532,7 @@ def control(session_id: int):
     if action not in ACTIONS:
         abort(400)
     seen = request.form.get("seq", "")
-    seen_seq = int(seen) if seen.isdigit() else -1
+    seen_seq = event_position(seen) if seen.isascii() and seen.isdigit() else -1
     now = game.clock()
     try:
         if action == "next":
@@ -526,6 +559,7 @@ def control(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/players/<int:player_id>/kick", methods=["POST"])
+@expect("POST", ADMIN, teacher=302, admin=302)
 def kick(session_id: int, player_id: int):
     """Remove a player for good."""
     live = _hosted_game(session_id)
@@ -549,6 +583,7 @@ def kick(session_id: int, player_id: int):
 
 
 @bp.route("/live/<int:session_id>/tick", methods=["POST"])
+@expect("POST", TEACHER, other_teacher=403)
 def tick(session_id: int):
     """The projector's nudge at the deadline: close the question if its time is up."""
     live = _hosted_game(session_id)
@@ -557,6 +592,7 @@ def tick(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/code")
+@expect("GET", ADMIN, teacher=404, admin=404)
 def code(session_id: int):
     """The current two-step code for the projector (it changes every 10 seconds)."""
     live = _hosted_game(session_id)
@@ -570,6 +606,7 @@ def code(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/results")
+@expect("GET", TEACHER, other_teacher=403)
 def results(session_id: int):
     """Every player's and every question's results, kept with the game."""
     live = _hosted_game(session_id)
@@ -577,6 +614,7 @@ def results(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/results.csv")
+@expect("GET", TEACHER, other_teacher=403)
 def results_csv(session_id: int):
     """One results table as CSV: ?table=players (default), questions or answers."""
     live = _hosted_game(session_id)
@@ -588,6 +626,7 @@ def results_csv(session_id: int):
 
 
 @bp.route("/live/<int:session_id>/results.xlsx")
+@expect("GET", TEACHER, other_teacher=403)
 def results_xlsx(session_id: int):
     """All results tables as one workbook."""
     live = _hosted_game(session_id)

@@ -5,13 +5,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from quizapp.access import PUBLIC, everyone, expect
 from quizapp.extensions import db, limiter
 from quizapp.main import bp
 from quizapp.models import utcnow
+from quizapp.security import safe_next
 from quizapp.services.assignments import assignments
 
 
 @bp.route("/")
+@expect("GET", PUBLIC)
 def index():
     """The start page: what quizapp is and where to go; a learner's open assignments first."""
     mine = assignments(current_user, utcnow()) if current_user.is_authenticated else []
@@ -19,6 +22,7 @@ def index():
 
 
 @bp.route("/healthz")
+@expect("GET", PUBLIC)
 @limiter.exempt
 def healthz():
     """Answer 200 `ok` without templates or the database, for load balancers."""
@@ -26,14 +30,12 @@ def healthz():
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@expect("POST", everyone(302))
 def set_language(code: str):
     """Switch the interface language and return to the page the user was on."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
 
 
 ERROR_TEXT = {

@@ -1,6 +1,6 @@
 """The data model, one module per domain; importing this package registers every table."""
 
-from quizapp.models.attempts import Attempt, Quiz, Response
+from quizapp.models.attempts import Attempt, Quiz, Response, response_revealed
 from quizapp.models.classes import Membership, SchoolClass
 from quizapp.models.content import (
     Article,
@@ -13,7 +13,7 @@ from quizapp.models.content import (
 )
 from quizapp.models.drafts import DraftProposal
 from quizapp.models.live import LiveAnswer, LiveEvent, LiveSession, Player, answer_revealed
-from quizapp.models.progress import Card
+from quizapp.models.progress import Card, unrevealed_questions
 from quizapp.models.users import SetupToken, User, utcnow
 
 __all__ = [
@@ -38,5 +38,7 @@ __all__ = [
     "User",
     "answer_revealed",
     "bank_author",
+    "response_revealed",
+    "unrevealed_questions",
     "utcnow",
 ]

@@ -2,12 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, exists
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
 from quizapp.models.content import Bank, QuestionVersion
 from quizapp.models.users import User, utcnow
+
+# Modes that show whether an answer was right only when the attempt ends.
+FEEDBACK_AT_END = ("exam",)
 
 
 class Quiz(db.Model):
@@ -100,3 +103,15 @@ class Response(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
     version: Mapped[QuestionVersion] = relationship()
+
+
+def response_revealed():
+    """SQL condition: the learner has been shown whether the response was right (with Attempt
+    joined): after each answer in practice, only once the attempt ended in an exam.
+
+    Until then the pages and downloads that read responses (progress, mistakes, the
+    learner's data) leave the result out, as the exam itself does.
+    """
+    return Attempt.finished_at.is_not(None) | ~exists().where(
+        Quiz.id == Attempt.quiz_id, Quiz.mode.in_(FEEDBACK_AT_END)
+    )

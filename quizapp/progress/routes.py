@@ -6,6 +6,7 @@ from flask import Response, abort, flash, g, redirect, render_template, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from quizapp.access import LOGIN, everyone, expect
 from quizapp.dates import local_date, local_datetime
 from quizapp.errors import ServiceError
 from quizapp.extensions import db, limiter
@@ -47,6 +48,7 @@ def _render_report(learner: User):
 
 
 @bp.route("/progress")
+@expect("GET", LOGIN)
 @login_required
 def overview():
     """The logged-in learner's own progress."""
@@ -54,6 +56,7 @@ def overview():
 
 
 @bp.route("/progress/<int:user_id>")
+@expect("GET", LOGIN, other_learner=403, other_teacher=403)
 @login_required
 def learner(user_id: int):
     """A learner's progress, for their teachers and admins."""
@@ -63,6 +66,7 @@ def learner(user_id: int):
 
 
 @bp.route("/review")
+@expect("GET", LOGIN)
 @login_required
 def review():
     """What is due for review, and the button to start."""
@@ -77,6 +81,7 @@ def review():
 
 
 @bp.route("/mistakes")
+@expect("GET", LOGIN)
 @login_required
 def mistakes():
     """What the learner keeps getting wrong, and the button to practise it."""
@@ -90,6 +95,7 @@ def mistakes():
 
 
 @bp.route("/review/start", methods=["POST"])
+@expect("POST", everyone(302))
 @login_required
 def start_review():
     """Start an attempt over the due questions across banks."""
@@ -97,6 +103,7 @@ def start_review():
 
 
 @bp.route("/mistakes/start", methods=["POST"])
+@expect("POST", everyone(302))
 @login_required
 def start_mistakes():
     """Start an attempt over the questions the learner keeps getting wrong."""
@@ -123,6 +130,7 @@ def _download(body: str, mimetype: str, extension: str) -> Response:
 
 
 @bp.route("/me/export.json")
+@expect("GET", LOGIN)
 @login_required
 def export_json():
     """Download everything stored about me as JSON."""
@@ -130,6 +138,7 @@ def export_json():
 
 
 @bp.route("/me/export.csv")
+@expect("GET", LOGIN)
 @login_required
 def export_csv():
     """Download my answers as CSV."""
@@ -137,6 +146,8 @@ def export_csv():
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
+@expect("GET", LOGIN)
+@expect("POST", everyone(400, anonymous=302, guest=302))
 @login_required
 # The password check must not become a way to guess passwords with a stolen session.
 @limiter.limit("5 per minute;20 per hour", methods=["POST"])

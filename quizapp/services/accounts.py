@@ -74,9 +74,17 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_role(user: User, role: str) -> None:
-    """Give a user a role."""
+    """Give a user a role; the last admin cannot stop being one (ServiceError "last_admin")."""
     if role not in ROLES:
         raise ServiceError("unknown_role", role=role)
+    if user.role == "admin" and role != "admin":
+        # Lock the admins' rows, so two admins demoting each other cannot both succeed.
+        admins = db.session.scalars(
+            select(User.id).where(User.role == "admin").with_for_update()
+        ).all()
+        if len(admins) <= 1:
+            db.session.rollback()
+            raise ServiceError("last_admin")
     user.role = role
     db.session.commit()
 

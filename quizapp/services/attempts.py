@@ -172,6 +172,14 @@ def open_attempt(quiz: Quiz, owner: Owner, now: datetime | None = None) -> Attem
     return None
 
 
+def _one_start_at_a_time(quiz: Quiz) -> None:
+    """Lock the quiz until this transaction ends, so two starts cannot both pass the check of
+    attempts left before either is stored: the UPDATE takes the quiz's row lock on
+    PostgreSQL and the write lock on SQLite; a concurrent start waits, then sees this one."""
+    touch = update(Quiz).where(Quiz.id == quiz.id).values(title=Quiz.title)
+    db.session.execute(touch, execution_options={"synchronize_session": False})
+
+
 def start_attempt(
     quiz: Quiz,
     owner: Owner,
@@ -185,7 +193,9 @@ def start_attempt(
     now = now or utcnow()
     if owner.user_id is None and not owner.guest_token:
         raise ServiceError("no_owner")
+    _one_start_at_a_time(quiz)
     if attempts_left(quiz, owner) == 0:
+        db.session.rollback()
         raise ServiceError("no_attempts_left")
     refusal = schedule.start_refusal(quiz, now)
     if refusal:
@@ -193,6 +203,7 @@ def start_attempt(
     rng = rng or random.SystemRandom()
     chosen = list(versions) if versions is not None else select_versions(quiz, rng)
     if not chosen:
+        db.session.rollback()
         raise ServiceError("empty_quiz")
     attempt = Attempt(
         quiz=quiz,

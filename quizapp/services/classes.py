@@ -13,6 +13,7 @@ from flask_babel import gettext
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from quizapp import names
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import Attempt, Membership, Quiz, SchoolClass, User
@@ -81,9 +82,11 @@ def create_class(teacher: User, name: str) -> SchoolClass:
     """Create a class of the teacher with a fresh unique join code."""
     if not teacher.has_role("teacher"):
         raise ServiceError("forbidden")
-    name = " ".join(name.split())
+    name = names.normalise(name)
     if not name or len(name) > NAME_LENGTH:
         raise ServiceError("name", field="name")
+    if names.has_invisible(name) or not names.has_visible_letter(name):
+        raise ServiceError("name_letters", field="name")
     for _ in range(CODE_TRIES):
         code = new_join_code()
         if db.session.scalar(select(exists().where(SchoolClass.join_code == code))):

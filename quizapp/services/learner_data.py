@@ -8,7 +8,7 @@ memberships) are deleted, and every other reference to the account is cleared.
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, null, select, update
+from sqlalchemy import case, delete, exists, func, null, select, update
 
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
@@ -27,6 +27,8 @@ from quizapp.models import (
     SchoolClass,
     User,
     answer_revealed,
+    response_revealed,
+    unrevealed_questions,
     utcnow,
 )
 from quizapp.security import check_password
@@ -107,8 +109,9 @@ def _attempts(user_id: int) -> list[dict]:
             QuestionVersion.type,
             QuestionVersion.prompt,
             Response.answer,
-            Response.score,
-            Response.correct,
+            # An open exam's results stay secret, as in the exam.
+            case((response_revealed(), Response.score), else_=null()).label("score"),
+            case((response_revealed(), Response.correct), else_=null()).label("correct"),
             Response.answered_at,
             Response.elapsed_ms,
         )
@@ -143,6 +146,16 @@ def _answer(row, **more) -> dict:
     }
 
 
+def _unrevealed_points():
+    """Scalar subquery: the points of the player's answer to a question not yet revealed."""
+    return (
+        select(func.coalesce(func.sum(LiveAnswer.points), 0))
+        .join(LiveSession, LiveSession.id == LiveAnswer.session_id)
+        .where(LiveAnswer.player_id == Player.id, ~answer_revealed())
+        .scalar_subquery()
+    )
+
+
 def _live_games(user_id: int) -> list[dict]:
     """Return the live games the learner played logged in, each with their answers (two
     queries). The running question of a game stays out until its reveal, as on the
@@ -163,7 +176,7 @@ def _live_games(user_id: int) -> list[dict]:
                 Bank.title.label("bank_title"),
                 Player.nickname,
                 Player.joined_at,
-                Player.score,
+                (Player.score - _unrevealed_points()).label("score"),
             )
             .join(LiveSession, LiveSession.id == Player.session_id)
             .join(Quiz, Quiz.id == LiveSession.quiz_id)
@@ -206,7 +219,7 @@ def export_data(user: User) -> dict:
         )
         .join(Question, Question.id == Card.question_id)
         .join(Bank, Bank.id == Question.bank_id)
-        .where(Card.user_id == user.id)
+        .where(Card.user_id == user.id, Card.question_id.not_in(unrevealed_questions(user.id)))
         .order_by(Card.due_at, Card.id)
     )
     classes = db.session.execute(

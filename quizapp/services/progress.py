@@ -44,6 +44,7 @@ from quizapp.models import (
     SchoolClass,
     User,
     answer_revealed,
+    response_revealed,
     utcnow,
 )
 from quizapp.services import reviews, schedule
@@ -137,6 +138,8 @@ def scored_answers(user_id: int):
         .where(
             Attempt.user_id == user_id,
             Response.score.is_not(None),
+            # An open exam's answers are left out until it ends.
+            response_revealed(),
             # Answers whose rightness the quiz's review options still hide stay out.
             Attempt.quiz_id.not_in(schedule.hidden_quiz_ids(user_id, "correctness", utcnow())),
         )
@@ -510,13 +513,37 @@ def can_view(viewer: User, learner_id: int) -> bool:
 
 def mistake_versions(user_id: int, limit: int = SESSION_SIZE) -> list[QuestionVersion]:
     """Return the current versions of what the learner keeps getting wrong, worst first."""
-    ids = [s.question_id for s in troublesome(question_stats(user_id))][:limit]
-    return _current_versions(ids)
+    busy = open_exam_questions(user_id)
+    ids = [s.question_id for s in troublesome(question_stats(user_id)) if s.question_id not in busy]
+    return _current_versions(ids[:limit])
 
 
 def due_versions(user_id: int, now: datetime | None = None) -> list[QuestionVersion]:
     """Return the current versions of the learner's due questions, most overdue first."""
-    return _current_versions([item.question_id for item in reviews.review_queue(user_id, now)])
+    busy = open_exam_questions(user_id)
+    due = reviews.review_queue(user_id, now)
+    return _current_versions([i.question_id for i in due if i.question_id not in busy])
+
+
+def open_exam_questions(user_id: int) -> set[int]:
+    """Return the questions of the learner's unfinished exams: practising them now would give
+    the solution away (feedback after each answer) while the exam still runs."""
+    version_ids = {
+        version_id
+        for ids in db.session.scalars(
+            select(Attempt.version_ids).where(
+                Attempt.user_id == user_id, Attempt.finished_at.is_(None), ~response_revealed()
+            )
+        )
+        for version_id in ids
+    }
+    if not version_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(QuestionVersion.question_id).where(QuestionVersion.id.in_(version_ids))
+        )
+    )
 
 
 def _current_versions(question_ids: list[int]) -> list[QuestionVersion]:

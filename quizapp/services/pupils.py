@@ -22,7 +22,7 @@ MAX_PUPILS = 60
 NAME_MAX = 80
 USERNAME_BASE_MAX = 16
 # No 0/O, 1/I/l: a password read off a paper card is typed right the first time.
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # letters to draw from, no secret  # nosec B105
 PASSWORD_GROUPS = 3
 TRIES = 20
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -15,7 +15,16 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, Bank, Card, Question, QuestionVersion, Response, utcnow
+from quizapp.models import (
+    Attempt,
+    Bank,
+    Card,
+    Question,
+    QuestionVersion,
+    Response,
+    unrevealed_questions,
+    utcnow,
+)
 from quizapp.signals import answer_recorded
 
 # A score below this is a wrong answer (Again); below 1 a partly right one (Hard).
@@ -182,13 +191,18 @@ def askable():
     return and_(Question.status == "published", Question.current_version_id.is_not(None))
 
 
+def shown_cards(user_id: int):
+    """Condition: the card's question has no answer of the learner that is still secret."""
+    return Card.question_id.not_in(unrevealed_questions(user_id))
+
+
 def due_count(user_id: int, now: datetime | None = None) -> int:
     """Return how many of the learner's cards are due now."""
     now = naive(now or utcnow())
     return db.session.scalar(
         select(func.count(Card.id))
         .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user_id, Card.due_at <= now, askable())
+        .where(Card.user_id == user_id, Card.due_at <= now, askable(), shown_cards(user_id))
     )
 
 
@@ -223,7 +237,7 @@ def review_queue(
         .join(Question, Question.id == Card.question_id)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .join(Bank, Bank.id == Question.bank_id)
-        .where(Card.user_id == user_id, Card.due_at <= now, askable())
+        .where(Card.user_id == user_id, Card.due_at <= now, askable(), shown_cards(user_id))
         .order_by(Card.due_at, Card.id)
         .limit(limit)
     ).all()

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from quizapp import qrcodes
+from quizapp.access import TEACHER, expect
 from quizapp.errors import ServiceError
 from quizapp.models import SchoolClass, User
 from quizapp.security import role_required
@@ -65,6 +66,8 @@ def _pupils_page(school_class: SchoolClass, form: PupilsForm, status: int = 200)
 
 
 @bp.route("/classes/<int:class_id>/pupils", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=400, other_teacher=403, admin=400)
 @role_required("teacher")
 def class_pupils(class_id: int):
     """Pupil accounts of a class: make them from names or a number; cards are printed once."""
@@ -102,6 +105,7 @@ def _cards(school_class: SchoolClass, cards: list[pupils.Card]):
 
 
 @bp.route("/classes/<int:class_id>/pupils/<int:user_id>/reset", methods=["POST"])
+@expect("POST", TEACHER, teacher=403, other_teacher=403)
 @role_required("teacher")
 def reset_pupil(class_id: int, user_id: int):
     """Give a pupil a new one-time password and print their card."""
@@ -188,6 +192,7 @@ def _statistics_response(title: str, stats: QuizStats, fmt: str | None, filename
 
 @bp.route("/quizzes/<int:quiz_id>/statistics")
 @bp.route("/quizzes/<int:quiz_id>/statistics.<any(csv, xlsx):fmt>")
+@expect("GET", TEACHER, other_teacher=403)
 @login_required
 def quiz_statistics(quiz_id: int, fmt: str | None = None):
     """Item statistics of a teacher's quiz (first attempts; ?attempts=all for every one)."""
@@ -200,6 +205,7 @@ def quiz_statistics(quiz_id: int, fmt: str | None = None):
 
 @bp.route("/banks/<slug>/statistics")
 @bp.route("/banks/<slug>/statistics.<any(csv, xlsx):fmt>")
+@expect("GET", TEACHER)
 @login_required
 def bank_statistics(slug: str, fmt: str | None = None):
     """Item statistics of a bank's questions over the teacher's quizzes of it."""
@@ -211,6 +217,7 @@ def bank_statistics(slug: str, fmt: str | None = None):
 
 
 @bp.route("/classes/<int:class_id>/rotate-code", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def rotate_code(class_id: int):
     """Give the class a new join code (the old one stops working)."""
@@ -228,6 +235,7 @@ def rotate_code(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>/archive", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=403, admin=302)
 @role_required("teacher")
 def archive(class_id: int):
     """Archive the class at the end of the year, or (restore=1) bring it back."""
@@ -250,6 +258,8 @@ def archive(class_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/reflections", methods=["GET", "POST"])
+@expect("GET", TEACHER, other_teacher=403)
+@expect("POST", TEACHER, teacher=404, other_teacher=403, admin=404)
 @login_required
 def reflections(quiz_id: int):
     """Every reflection of a quiz by question (or ?by=pupil); the teacher comments each."""

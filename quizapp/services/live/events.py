@@ -294,6 +294,22 @@ def make_broker(redis_url: str | None, database_uri: str = "") -> Broker:
     return InProcessBroker()
 
 
+# Log positions are 64-bit integers in the database.
+MAX_POSITION = 2**63 - 1
+
+
+def event_position(raw: str | None) -> int:
+    """Return the log position a client says it has seen (Last-Event-ID or ?after=).
+
+    Anything but plain ASCII digits naming a position the log can hold ("²", "-1", "1.5",
+    thousands of digits) counts as 0: the client is caught up from the start.
+    """
+    if not raw or len(raw) > 19 or not (raw.isascii() and raw.isdigit()):
+        return 0
+    value = int(raw)
+    return value if value <= MAX_POSITION else 0
+
+
 def sse_message(event: Event, data: dict | None = None) -> str:
     """Format one server-sent event: `id:` is the log position, `event:` the type."""
     lines = []

@@ -130,6 +130,10 @@ def build_world(app) -> World:
             "token": "no-such-setup-token",
             "filename": "css/app.css",
             "fmt": "csv",
+            "question_id": bank.questions[0].id,
+            "qtype": "single_choice",
+            "action": "publish",
+            "image_id": 1,
         }
         sessions = {name: user.get_id() for name, user in users.items()}
         cookie = f"quizapp_live_{game.id}"
@@ -165,9 +169,17 @@ PARAMETERS = {
     "bank": "bank_slug",
     "draft_id": "draft_id",
     "fmt": "fmt",
+    "question_id": "question_id",
+    "qtype": "qtype",
+    "action": "action",
+    "image_id": "image_id",
 }
 # `slug` names a bank, except on the article pages.
-SLUGS = {"content.article": "article_slug", "drafts.article": "article_slug"}
+SLUGS = {
+    "content.article": "article_slug",
+    "drafts.article": "article_slug",
+    "author.new_claim": "article_slug",
+}
 # Query strings a route needs to show its page at all (the world's value by name).
 QUERIES = {"learn.new_quiz": ("bank", "bank_slug")}
 

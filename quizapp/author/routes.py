@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from quizapp import grading, presenting
+from quizapp.access import TEACHER, everyone, expect
 from quizapp.author import bp
 from quizapp.author.forms import (
     FORMS,
@@ -85,6 +86,7 @@ def _question_or_404(question_id: int) -> Question:
 
 
 @bp.route("/author/")
+@expect("GET", TEACHER)
 def index():
     """The teacher's authoring start: own banks, articles, banks to copy."""
     articles = db.session.scalars(select(Article).order_by(Article.created_at.desc())).all()
@@ -97,6 +99,8 @@ def index():
 
 
 @bp.route("/author/articles/new", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", TEACHER)
 def new_article():
     """Add an article by pasting its text or uploading a file."""
     form = ArticleForm()
@@ -152,6 +156,8 @@ def _blocks(text: str) -> list[tuple[int, str]]:
 
 
 @bp.route("/author/articles/<slug>/claims/new", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", TEACHER)
 def new_claim(slug: str):
     """Mark a passage of the article (selected, chosen or typed) as a claim."""
     article = db.session.scalar(select(Article).where(Article.slug == slug)) or abort(404)
@@ -185,6 +191,8 @@ def new_claim(slug: str):
 
 
 @bp.route("/author/banks/new", methods=["GET", "POST"])
+@expect("GET", TEACHER)
+@expect("POST", TEACHER)
 def new_bank():
     """Create a bank, about an article or about none."""
     form = BankForm()
@@ -213,6 +221,7 @@ def new_bank():
 
 
 @bp.route("/author/banks/<slug>")
+@expect("GET", TEACHER)
 def bank(slug: str):
     """A bank's questions with their status and actions (read-only for others)."""
     return _bank_page(_bank_or_404(slug))
@@ -240,6 +249,8 @@ def _bank_page(found: Bank, status: int = 200, **extra):
 
 
 @bp.route("/author/banks/<slug>/import", methods=["POST"])
+# A bank from a file is read-only: the refusal comes back on the bank page.
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 def import_file(slug: str):
     """Add the questions of a file to the bank as drafts; show what was not carried."""
     found = _bank_or_404(slug)
@@ -279,6 +290,7 @@ def _service_call(action, *args, success: str | None = None):
 
 
 @bp.route("/author/banks/<slug>/copy", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 def copy_bank(slug: str):
     """Copy a published (or file) bank to edit it."""
     found = _bank_or_404(slug)
@@ -293,6 +305,7 @@ def copy_bank(slug: str):
 
 
 @bp.route("/author/banks/<slug>/co-authors", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 def add_co_author(slug: str):
     """The owner lets another teacher edit the bank."""
     found = _bank_or_404(slug)
@@ -309,6 +322,7 @@ def add_co_author(slug: str):
 
 
 @bp.route("/author/banks/<slug>/co-authors/<int:user_id>/remove", methods=["POST"])
+@expect("POST", TEACHER, teacher=302, other_teacher=302, admin=302)
 def remove_co_author(slug: str, user_id: int):
     """The owner takes a co-author's right to edit away."""
     found = _bank_or_404(slug)
@@ -392,12 +406,18 @@ def _claim_by_key(bank: Bank, key: str | None) -> Claim | None:
 
 
 @bp.route("/author/banks/<slug>/questions/new/<qtype>", methods=["GET", "POST"])
+# The matrix's bank comes from a file: nobody adds questions to it in the app.
+@expect("GET", TEACHER, teacher=403, other_teacher=403, admin=403)
+@expect("POST", TEACHER, teacher=403, other_teacher=403, admin=403)
 def new_question(slug: str, qtype: str):
     """Write a new question of one type."""
     return _question_page(_editable_bank(slug), qtype, None)
 
 
 @bp.route("/author/questions/<int:question_id>/edit", methods=["GET", "POST"])
+# Questions of a bank one may not edit are not found.
+@expect("GET", TEACHER, teacher=404, other_teacher=404, admin=404)
+@expect("POST", TEACHER, teacher=404, other_teacher=404, admin=404)
 def edit_question(question_id: int):
     """Change a question (a published one gets a new version)."""
     question = _question_or_404(question_id)
@@ -407,6 +427,8 @@ def edit_question(question_id: int):
 
 
 @bp.route("/author/questions/<int:question_id>/preview", methods=["GET", "POST"])
+@expect("GET", TEACHER, teacher=404, other_teacher=404, admin=404)
+@expect("POST", TEACHER, teacher=404, other_teacher=404, admin=404)
 def preview(question_id: int):
     """Show the question exactly as a learner sees it; an answer shows its feedback."""
     question = _question_or_404(question_id)
@@ -436,6 +458,7 @@ def preview(question_id: int):
 
 
 @bp.route("/author/questions/<int:question_id>/<action>", methods=["POST"])
+@expect("POST", TEACHER, teacher=404, other_teacher=404, admin=404)
 def question_action(question_id: int, action: str):
     """Publish, retire or delete a question."""
     question = _question_or_404(question_id)
@@ -453,6 +476,7 @@ def question_action(question_id: int, action: str):
 
 
 @bp.route("/images/<int:image_id>")
+@expect("GET", everyone(404))  # no such image in the matrix's world
 def image(image_id: int):
     """Serve an uploaded image as an image, never as a page."""
     visible = service.visible_image(image_id, current_user) or abort(404)

@@ -89,6 +89,10 @@ def _world(app, monkeypatch, clock, flipped: bool) -> dict:
             "player_id": 1,
             "draft_id": 1,
             "fmt": "csv",
+            "question_id": versions["single_choice"].question_id,
+            "qtype": "single_choice",
+            "action": "publish",
+            "image_id": 1,
         }
         session_id = learner.get_id()
         host_id = teacher.get_id()

@@ -131,7 +131,7 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
     page.get_by_role("button", name="Speichern und Vorschau").click()
     page.get_by_text("Vorschau: So sehen Lernende die Frage.").wait_for()
     image = page.get_by_role("img", name="Karte von Brüssel")
-    assert image.evaluate("img => img.complete && img.naturalWidth === 120")
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 120
     page.get_by_role("button", name="Veröffentlichen").click()
     page.get_by_text("Die Frage ist veröffentlicht.").wait_for()
     page.goto(bank_url)
@@ -169,7 +169,7 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
     learner.get_by_role("heading", name="Richtig!").wait_for()
     learner.get_by_role("link", name="Nächste Frage").click()
     picture = learner.get_by_role("img", name="Karte von Brüssel")
-    assert picture.evaluate("img => img.complete && img.naturalWidth === 120")
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") == 120
     assert fits(learner)
     learner.get_by_label("Der US-Außenminister").check()
     learner.get_by_role("button", name="Antwort abgeben").click()

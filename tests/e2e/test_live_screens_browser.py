@@ -131,7 +131,9 @@ def test_projector_and_phone_fit_their_screens(new_page, live_server, seeded_gam
     # The reveal: right options green with "✓ richtig", wrong ones never green; the
     # explanation has its own panel and the controls stay on the screen.
     for width, screen in screens.items():
-        screen.locator(".distribution").wait_for()
+        # The reveal travels answer → close → event stream → page; a busy machine may take
+        # longer than Playwright's default 10 s for that chain.
+        screen.locator(".distribution").wait_for(timeout=30_000)
         rows = screen.locator(".distribution li")
         for n in range(rows.count()):
             row = rows.nth(n)

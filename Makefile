@@ -8,7 +8,7 @@ export HOST PORT WORKERS
 export FLASK_APP := quizapp
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install setup browser clean
+.PHONY: run test lint bench install setup browser vendor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## SortableJS (drag and drop) from npm into static/vendor/ (git ignores both). The pages work
+## without it (arrow buttons and dropdowns), so a machine without npm only gets a warning.
+static/vendor/Sortable.min.js: package.json
+	@if command -v npm >/dev/null; then \
+		npm install --no-audit --no-fund --ignore-scripts --loglevel=error \
+		&& mkdir -p static/vendor && cp node_modules/sortablejs/Sortable.min.js static/vendor/; \
+	else echo "npm is missing: ordering works with the arrow buttons, without drag and drop."; fi
+
+vendor: static/vendor/Sortable.min.js
+
 ## Upgrade the database, import the articles and banks, print the admin link once.
-setup: install
+setup: install vendor
 	$(BIN)/flask i18n compile
 	$(BIN)/flask db upgrade
 	$(BIN)/flask quiz import-article seeds/
@@ -38,7 +48,7 @@ browser:
 		|| echo "apt-get could not install chromium"; \
 	fi
 
-test: install browser
+test: install browser vendor
 	$(BIN)/flask i18n compile >/dev/null
 	@if [ -x /usr/bin/chromium ]; then \
 		$(BIN)/python -m pytest $(PYTEST_ARGS); \
@@ -64,4 +74,4 @@ bench: install
 	$(BIN)/python bench/question_import.py
 
 clean:
-	rm -rf $(VENV) instance/quizapp.sqlite* .pytest_cache
+	rm -rf $(VENV) instance/quizapp.sqlite* .pytest_cache node_modules static/vendor

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time, get_locale
 
 # Learners are in German schools: days, streaks and due dates are Berlin's.
 TIMEZONE = ZoneInfo("Europe/Berlin")
@@ -20,11 +20,17 @@ def local_day(moment: datetime) -> date:
 
 
 def local_datetime(moment: datetime | None, format: str = "medium") -> str:
-    """Return a naive-UTC moment in the learners' time zone (Europe/Berlin), for the locale."""
+    """Return a naive-UTC moment in the learners' time zone (Europe/Berlin), for the locale:
+    "medium" is the locale's medium date with its short time (27.11.2026, 18:00; no seconds)."""
     if moment is None:
         return ""
     local = aware(moment).astimezone(TIMEZONE).replace(tzinfo=None)
-    return format_datetime(local, format, rebase=False)
+    if format != "medium":
+        return format_datetime(local, format, rebase=False)
+    pattern = get_locale().datetime_formats["medium"]
+    return pattern.format(
+        format_time(local, "short", rebase=False), format_date(local.date(), "medium")
+    )
 
 
 def local_date(moment: datetime | None, format: str = "medium") -> str:

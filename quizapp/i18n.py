@@ -110,8 +110,10 @@ def update(area: str) -> None:
         catalog.update(template, no_fuzzy_matching=True)
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if isinstance(message.id, str) and not message.string:
                     message.string = message.id
+                elif message.id and not all(message.string):
+                    message.string = tuple(message.id)
         # Drop what the sources no longer use, so the files stay readable.
         catalog.obsolete.clear()
         path.parent.mkdir(parents=True, exist_ok=True)

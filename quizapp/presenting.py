@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel.numbers import format_decimal
 from flask import current_app, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -60,8 +60,19 @@ ERRORS = {
 }
 
 
+def _min_words(count: int) -> str:
+    """Say how many words a reflection needs, in the right plural form."""
+    return ngettext("Write at least %(num)s word.", "Write at least %(num)s words.", count)
+
+
+# Grading messages with a count, and the plural-aware text shown in their place.
+COUNTED_ANSWER_ERRORS = {"Write at least %(count)s words.": _min_words}
+
+
 def answer_error_text(error: grading.AnswerError) -> str:
     """Return why grading could not read an answer, in the current language."""
+    if error.message in COUNTED_ANSWER_ERRORS:
+        return COUNTED_ANSWER_ERRORS[error.message](error.params["count"])
     return _(error.message, **error.params)
 
 

@@ -244,6 +244,8 @@ def test_admin_makes_user_a_teacher(client, auth, app):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, learner_id).role == "teacher"
+    # The confirmation names the role in German, not by its code.
+    assert "Lea ist jetzt: Lehrkraft" in client.get("/admin/users").get_data(as_text=True)
 
 
 def test_admin_user_list_comes_in_pages(client, auth, app):

@@ -390,7 +390,7 @@ def test_gradebook_shows_each_members_result_by_the_quizs_grading_method(app, kl
     csv_text = kant.get(f"/classes/{klasse.id}/gradebook.csv").get_data(as_text=True)
     header, *lines = csv_text.lstrip("\ufeff").splitlines()
     # A quiz with a due date has a second column saying whether the result is late.
-    assert header == "Lernende:r,Quiz B,Quiz B: verspätet,Quiz A,Abgeschlossene Versuche"
+    assert header == "Lernende*r,Quiz B,Quiz B: verspätet,Quiz A,Abgeschlossene Versuche"
     assert lines == [
         "Lena,50,nein,100,4",
         "Max,50,ja,,1",

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
+from quizapp.labels import kind_label
 from quizapp.models import Attempt, QuestionVersion, Response, User, utcnow
 from tests.conftest import PASSWORD, csrf_token
 from tests.factories import make_bank, right_answer, wrong_answer
@@ -69,8 +70,8 @@ def answer(client, attempt_id: int, number: int, fields: dict):
 
 
 def text(response) -> str:
-    """The page's text."""
-    return response.get_data(as_text=True)
+    """The page's text as read (a non-breaking space reads as a space)."""
+    return response.get_data(as_text=True).replace("\xa0", " ")
 
 
 def test_practice_quiz_with_every_type_through_plain_forms(app, client, bank):
@@ -208,7 +209,73 @@ def test_hand_in_early_counts_unanswered_as_wrong(app, client, bank):
     client.post(f"/attempts/{attempt_id}/finish", data={"csrf_token": csrf_token(page)})
     page = text(client.get(f"/attempts/{attempt_id}/results"))
     assert "1 von 8 Punkten (13 %)" in page
-    assert page.count("Nicht beantwortet") == 8
+    assert [row[2] for row in summary_rows(page)].count("– Nicht beantwortet") == 8
+    # Nothing was answered wrongly: only the unanswered ones are offered, and counted as such.
+    assert "falsch beantwortete" not in page
+    assert "Die 7 unbeantworteten Fragen üben" in page
+
+
+def summary_rows(page: str) -> list[list[str]]:
+    """The cells of the results overview, as text."""
+    table = page[page.index('<table class="result-summary">') : page.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td.*?</td>", r, flags=re.S)
+        ]
+        for r in rows
+    ]
+
+
+def test_results_open_with_an_overview_and_fold_each_feedback(app, client, bank):
+    attempt_id = start(client, bank, mode="exam")
+    versions = versions_of(app, attempt_id)
+    scored = [(n, v) for n, v in enumerate(versions, 1) if v.type != "reflection"]
+    (n1, right), (n2, wrong), (n3, partly_unused) = scored[:3]
+    answer(client, attempt_id, n1, form_fields(right.type, right_answer(right)))
+    answer(client, attempt_id, n2, form_fields(wrong.type, wrong_answer(wrong)))
+    page = client.get(f"/attempts/{attempt_id}", follow_redirects=True)
+    client.post(f"/attempts/{attempt_id}/finish", data={"csrf_token": csrf_token(page)})
+    page = text(client.get(f"/attempts/{attempt_id}/results"))
+    rows = summary_rows(page)
+    assert len(rows) == len(versions)
+    assert rows[n1 - 1][2] == "✓ Richtig"
+    assert rows[n2 - 1][2] == "✗ Nicht richtig"
+    assert rows[n3 - 1][2] == "– Nicht beantwortet"
+    # The claim each question belongs to: its kind and the start of its quote.
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        claim = db.session.get(QuestionVersion, right.id).question.claim
+        kind_word, quote_start = str(kind_label(claim.kind)).split()[0], claim.quote.split()[0]
+    assert rows[n1 - 1][3].startswith(kind_word) and quote_start in rows[n1 - 1][3]
+    # The overview comes before the first feedback, which is folded in a <details>.
+    assert page.index('class="result-summary"') < page.index('class="feedback ')
+    assert page.count('<details class="result-item"') == len(versions)
+    assert '<details class="result-item" id="q1" open' not in page
+    # One answered wrongly, the rest of the scored ones unanswered: two buttons, two counts.
+    assert "Die 1 falsch beantwortete Frage wiederholen" in page
+    unanswered = len(scored) - 2
+    assert f"Die {unanswered} unbeantworteten Fragen üben" in page
+
+
+def test_repeat_buttons_start_the_wrong_or_the_unanswered_questions(app, client, bank):
+    attempt_id = start(client, bank, mode="exam")
+    versions = versions_of(app, attempt_id)
+    scored = [(n, v) for n, v in enumerate(versions, 1) if v.type != "reflection"]
+    n_wrong, wrong = scored[0]
+    answer(client, attempt_id, n_wrong, form_fields(wrong.type, wrong_answer(wrong)))
+    page = client.get(f"/attempts/{attempt_id}", follow_redirects=True)
+    client.post(f"/attempts/{attempt_id}/finish", data={"csrf_token": csrf_token(page)})
+    page = client.get(f"/attempts/{attempt_id}/results")
+    for which, expected in (("wrong", 1), ("unanswered", len(scored) - 1)):
+        retry = client.post(
+            f"/attempts/{attempt_id}/retry", data={"csrf_token": csrf_token(page), "which": which}
+        )
+        new_id = int(retry.headers["Location"].rsplit("/", 1)[1])
+        assert len(versions_of(app, new_id)) == expected
+        first = text(client.get(f"/attempts/{new_id}/q/1"))
+        assert f"Frage 1 von {expected}" in first
+        client.post(f"/attempts/{new_id}/finish", data={"csrf_token": csrf_token(page)})
 
 
 def test_retry_practises_the_wrong_ones(app, client, bank):

@@ -282,3 +282,39 @@ def test_review_now_twice_resumes_the_open_session(ctx, auth):
     again = progress.start_session(user, "review", "Wiederholen", now=T0)
     assert again.id == first.id
     assert db.session.scalar(select(func.count(Quiz.id))) == 1
+
+
+def test_upcoming_names_the_next_due_time_and_counts_today_and_this_week(ctx, auth):
+    user_id = auth.create_user()
+    questions = make_bank().questions
+    now = datetime(2026, 11, 25, 10, 0)  # a Wednesday, 11:00 in Berlin
+    for question, due_at in zip(
+        questions,
+        [
+            datetime(2026, 11, 25, 9, 0),  # due already
+            datetime(2026, 11, 25, 20, 0),  # tonight, 21:00 in Berlin
+            datetime(2026, 11, 27, 8, 0),  # Friday
+            datetime(2026, 12, 1, 8, 0),  # next Tuesday
+        ],
+        strict=False,
+    ):
+        db.session.add(Card(user_id=user_id, question_id=question.id, due_at=due_at))
+    db.session.commit()
+    upcoming = reviews.upcoming(user_id, now)
+    assert upcoming.next_due == datetime(2026, 11, 25, 20, 0)
+    assert (upcoming.today, upcoming.this_week) == (2, 3)
+
+
+def test_review_page_says_when_the_next_review_is_due(client, auth, app):
+    user_id = auth.create_user()
+    with app.app_context():
+        question = make_bank().questions[0]
+        db.session.add(
+            Card(user_id=user_id, question_id=question.id, due_at=datetime(2099, 1, 1, 12))
+        )
+        db.session.commit()
+    auth.login()
+    text = client.get("/review").get_data(as_text=True).replace("\xa0", " ")
+    assert "0 Fragen sind fällig." in text
+    assert "Gerade ist nichts fällig. Schau am 01.01.2099, 13:00 wieder vorbei." in text
+    assert "Bis heute Abend fällig: 0 Fragen" in text

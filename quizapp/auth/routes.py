@@ -217,7 +217,8 @@ def set_role(user_id: int):
         except ServiceError as error:
             flash(message(error), "error")
         else:
-            flash(_("%(name)s is now: %(role)s", name=user.display_name, role=form.role.data))
+            role = next((c.label for c in form.role.choices if c.value == form.role.data), "")
+            flash(_("%(name)s is now: %(role)s", name=user.display_name, role=role))
     else:
         flash(_("Choose one of the listed roles."), "error")
     return redirect(url_for("auth.users"))

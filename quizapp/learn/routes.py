@@ -30,7 +30,7 @@ from quizapp.presenting import (
 )
 from quizapp.security import role_required
 from quizapp.services import attempts as service
-from quizapp.services import quizzes, schedule
+from quizapp.services import quizzes, rounds, schedule
 
 MODES = ("practice", "exam")
 
@@ -111,7 +111,40 @@ def bank(slug: str):
         count=count,
         summaries=summaries,
         exam_minutes=(limit or service.exam_time_limit(count)) // 60,
+        round_sizes=rounds.ROUND_SIZES,
+        default_size=rounds.DEFAULT_SIZE,
+        tags=quizzes.bank_tags(bank),
+        claims=rounds.claims_of(bank),
     )
+
+
+@bp.route("/quiz/<slug>/round", methods=["POST"])
+@expect("POST", everyone(302))
+@guest_start_limit
+def start_round(slug: str):
+    """Start a practice round (5, 10, 20 or all questions) of the bank, a tag or a claim."""
+    bank = _bank_or_404(slug)
+    sizes = {str(n) if n else "all": n for n in rounds.ROUND_SIZES}
+    focus = request.form.get("focus", "")
+    kind, _colon, value = focus.partition(":")
+    tag = value if kind == "tag" else None
+    claim_key = value if kind == "claim" else None
+    if (
+        request.form.get("size", str(rounds.DEFAULT_SIZE)) not in sizes
+        or (focus and kind not in ("tag", "claim"))
+        or (tag is not None and tag not in quizzes.bank_tags(bank))
+        or (claim_key is not None and claim_key not in {c.key for c in rounds.claims_of(bank)})
+    ):
+        abort(400)
+    size = sizes[request.form.get("size", str(rounds.DEFAULT_SIZE))]
+    try:
+        attempt = rounds.start_round(
+            bank, starting_owner(), size, title=bank.title, tag=tag, claim_key=claim_key
+        )
+    except ServiceError as error:
+        flash(error_message(error), "error")
+        return redirect(url_for("learn.bank", slug=bank.slug))
+    return redirect(url_for("learn.attempt", attempt_id=attempt.id))
 
 
 @bp.route("/quiz/<slug>/start", methods=["POST"])
@@ -225,7 +258,8 @@ def _question_page(attempt: Attempt, number: int, error: str | None = None, stat
     if not 1 <= number <= len(versions):
         abort(404)
     version = versions[number - 1]
-    response = service.responses_of(attempt).get(version.id)
+    responses = service.responses_of(attempt)
+    response = responses.get(version.id)
     practice = service.shows_feedback_now(attempt.quiz)
     if response is not None and not practice:
         return redirect(url_for("learn.attempt", attempt_id=attempt.id))
@@ -247,6 +281,7 @@ def _question_page(attempt: Attempt, number: int, error: str | None = None, stat
         error=error,
         seconds_left=_seconds_left(attempt),
         is_last=number == len(versions),
+        answered={n for n, v in enumerate(versions, start=1) if v.id in responses},
     ), status
 
 
@@ -320,11 +355,8 @@ def results(attempt_id: int):
         items=items,
         review=review,
         more_later=schedule.more_after_due(attempt.quiz, utcnow()),
-        wrong=(
-            sum(1 for i in items if i.status in ("wrong", "partly", "unanswered"))
-            if "correctness" in review
-            else 0
-        ),
+        wrong=len(service.wrong_versions(attempt)) if "correctness" in review else 0,
+        unanswered=len(service.unanswered_versions(attempt)) if "correctness" in review else 0,
         quiz_result=service.quiz_result(attempt.quiz, owner) if "score" in review else None,
         left=service.attempts_left(attempt.quiz, owner),
         guest=not current_user.is_authenticated,
@@ -335,10 +367,11 @@ def results(attempt_id: int):
 @expect("POST", everyone(404, learner=302))
 @guest_start_limit
 def retry(attempt_id: int):
-    """Practise again only the questions answered wrongly (or not at all) in an attempt."""
+    """Practise again the questions answered wrongly, or those left unanswered, in an attempt."""
     attempt = _attempt_or_404(attempt_id)
+    unanswered = request.form.get("which") == "unanswered"
     try:
-        new = service.retry_wrong(attempt, starting_owner())
+        new = service.retry_wrong(attempt, starting_owner(), unanswered=unanswered)
     except ServiceError as error:
         flash(error_message(error), "error")
         return redirect(url_for("learn.results", attempt_id=attempt.id))

@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -131,13 +131,18 @@ CATEGORY_LABELS = {
 }
 
 
+def _plural(one: str, other: str) -> dict:
+    """Return both forms of a count for live.js, which picks by {n} (one for 1, other else)."""
+    return {"one": one, "other": other}
+
+
 def js_strings() -> dict:
     """Return the translated words live.js puts on screen (placeholders in {braces})."""
     strings = {
         "question_of": _("Question {n} of {count}"),
         "get_ready": _("Get ready: the answers appear in a moment."),
         "seconds_left": _("{s} s left"),
-        "answered_of": _("{n} of {total} answered"),
+        "answered_of": _("Answers: {n} of {total}"),
         "answer_received": _("Answer received. Wait for the result."),
         "send": _("Send answer"),
         "number": _("Your answer (a number)"),
@@ -149,7 +154,9 @@ def js_strings() -> dict:
         "partly": _("Partly correct"),
         "wrong": _("Not correct"),
         "none": _("No answer"),
-        "points": _("+{points} points"),
+        "points": _plural(
+            ngettext("+{n} point", "+{n} points", 1), ngettext("+{n} point", "+{n} points", 2)
+        ),
         "streak": _("Streak: {n} in a row"),
         "right_answer": _("Right answer:"),
         "explanation": _("Explanation"),
@@ -159,13 +166,19 @@ def js_strings() -> dict:
         "leaderboard": _("Leaderboard"),
         "podium": _("Podium"),
         "your_place": _("Your place: {rank} of {players}"),
-        "points_total": _("{score} points"),
+        "points_total": _plural(
+            ngettext("{n} point", "{n} points", 1), ngettext("{n} point", "{n} points", 2)
+        ),
         "paused": _("Paused: the time is stopped."),
         "removed": _("You were removed from this game."),
         "reconnecting": _("Connection lost. Reconnecting …"),
         "tolerance": _("(± {t})"),
-        "answers": _("{n} answers"),
-        "of_players": _("{n} players"),
+        "answers": _plural(
+            ngettext("{n} answer", "{n} answers", 1), ngettext("{n} answer", "{n} answers", 2)
+        ),
+        "of_players": _plural(
+            ngettext("{n} player", "{n} players", 1), ngettext("{n} player", "{n} players", 2)
+        ),
         "right_count": _("right"),
         "wrong_count": _("wrong"),
         "game_over": _("The game is over. Thank you for playing!"),

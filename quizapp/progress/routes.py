@@ -74,6 +74,7 @@ def review():
     return render_template(
         "progress/review.html",
         due=reviews.due_count(me.id),
+        upcoming=reviews.upcoming(me.id),
         queue=reviews.review_queue(me.id),
         size=reviews.SESSION_SIZE,
         form=StartForm(),

@@ -453,20 +453,33 @@ def counted_attempts(fractions: list[float], method: str) -> list[int]:
 
 
 def wrong_versions(attempt: Attempt) -> list[QuestionVersion]:
-    """Return the attempt's gradable questions not answered fully right (unanswered included)."""
+    """Return the attempt's gradable questions answered, but not fully right."""
     responses = responses_of(attempt)
     return [
         v
         for v in attempt_versions(attempt)
-        if v.type not in UNSCORED_TYPES and not (v.id in responses and responses[v.id].score == 1.0)
+        if v.type not in UNSCORED_TYPES and v.id in responses and responses[v.id].score != 1.0
     ]
 
 
-def retry_wrong(attempt: Attempt, owner: Owner, *, now: datetime | None = None) -> Attempt:
-    """Start a practice attempt of the questions the learner got wrong in a finished attempt."""
+def unanswered_versions(attempt: Attempt) -> list[QuestionVersion]:
+    """Return the attempt's gradable questions the learner left without an answer."""
+    responses = responses_of(attempt)
+    return [
+        v
+        for v in attempt_versions(attempt)
+        if v.type not in UNSCORED_TYPES and v.id not in responses
+    ]
+
+
+def retry_wrong(
+    attempt: Attempt, owner: Owner, *, unanswered: bool = False, now: datetime | None = None
+) -> Attempt:
+    """Start a practice attempt of the questions answered wrongly (or, with `unanswered`,
+    left unanswered) in a finished attempt."""
     if attempt.finished_at is None:
         raise ServiceError("not_finished")
-    versions = wrong_versions(attempt)
+    versions = unanswered_versions(attempt) if unanswered else wrong_versions(attempt)
     if not versions:
         raise ServiceError("nothing_wrong")
     source = attempt.quiz

@@ -5,7 +5,7 @@ answer (the answer_recorded signal); "Review now" serves the cards that are due.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from statistics import median
 
 from flask import current_app
@@ -14,6 +14,7 @@ from fsrs import Rating, Scheduler
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from quizapp.dates import TIMEZONE
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
@@ -203,6 +204,36 @@ def due_count(user_id: int, now: datetime | None = None) -> int:
         select(func.count(Card.id))
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id == user_id, Card.due_at <= now, askable(), shown_cards(user_id))
+    )
+
+
+@dataclass
+class Upcoming:
+    """When reviews come due: the next one, and how many by the end of today and of this week."""
+
+    next_due: datetime | None
+    today: int
+    this_week: int
+
+
+def upcoming(user_id: int, now: datetime | None = None) -> Upcoming:
+    """Return the learner's next due time and the cards due by the end of today and of this
+    week (Monday to Sunday, Berlin time; both counts include those due already)."""
+    now = naive(now or utcnow())
+    local = aware(now).astimezone(TIMEZONE)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    end_of_day = naive((midnight + timedelta(days=1)).astimezone(UTC))
+    end_of_week = naive((midnight + timedelta(days=7 - local.weekday())).astimezone(UTC))
+    mine = (Card.user_id == user_id, askable())
+    base = select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
+    return Upcoming(
+        next_due=db.session.scalar(
+            select(func.min(Card.due_at))
+            .join(Question, Question.id == Card.question_id)
+            .where(*mine, Card.due_at > now)
+        ),
+        today=db.session.scalar(base.where(*mine, Card.due_at < end_of_day)),
+        this_week=db.session.scalar(base.where(*mine, Card.due_at < end_of_week)),
     )
 
 

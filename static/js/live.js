@@ -24,9 +24,12 @@
   let paused = Boolean(initial.paused);
   let countdown = null;
 
-  /** Fill {placeholders} of a translated string. */
-  const fmt = (key, values = {}) =>
-    T[key].replace(/\{(\w+)\}/g, (_, name) => (name in values ? String(values[name]) : ""));
+  /** Fill {placeholders} of a translated string; counts ({one, other}) pick their form by n. */
+  const fmt = (key, values = {}) => {
+    const entry = T[key];
+    const text = typeof entry === "string" ? entry : (values.n === 1 ? entry.one : entry.other);
+    return text.replace(/\{(\w+)\}/g, (_, name) => (name in values ? String(values[name]) : ""));
+  };
 
   /** Build an element; children are nodes or text (never parsed as HTML). */
   function h(tag, attrs = {}, ...children) {
@@ -169,7 +172,7 @@
     if (!d.me) return null;
     return h("p", { class: "my-place" },
       fmt("your_place", { rank: d.me.rank, players: d.players }) + " · " +
-      fmt("points_total", { score: d.me.score }));
+      fmt("points_total", { n: d.me.score }));
   }
 
   function show(nodes, focus = role === "player") {
@@ -310,7 +313,7 @@
       counter(d),
       h("div", { class: `result ${kind}` },
         h("h1", { tabindex: "-1", text: title }),
-        me && me.points ? h("p", { class: "gained", text: fmt("points", { points: me.points }) }) : null,
+        me && me.points ? h("p", { class: "gained", text: fmt("points", { n: me.points }) }) : null,
         me && me.streak > 1 ? h("p", { class: "streak", text: fmt("streak", { n: me.streak }) }) : null),
       d.prompt_html !== undefined
         ? h("p", { class: "prompt-small", safeHtml: d.prompt_html })

@@ -92,3 +92,18 @@ def save_screenshot(page, name: str) -> Path:
     # A long page (e.g. the results of a 70-question bank) takes a while on a loaded machine.
     page.screenshot(path=str(path), full_page=True, timeout=60_000)
     return path
+
+
+def open_menu(page) -> None:
+    """Open the header menu as a person on a phone would (wide screens always show it)."""
+    button = page.locator(".menu > summary")
+    if button.is_visible() and page.locator(".menu").get_attribute("open") is None:
+        button.click()
+
+
+def open_teaching(page) -> None:
+    """Open the header's teaching group (inside the phone menu) to reach a teacher's page."""
+    open_menu(page)
+    group = page.locator(".nav-group > details.submenu")
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()

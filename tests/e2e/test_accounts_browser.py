@@ -1,7 +1,7 @@
 """A person registers, logs in, switches language and logs out in real Chromium."""
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import save_screenshot, serious_violations
+from tests.e2e.conftest import open_menu, save_screenshot, serious_violations
 
 
 def test_register_login_switch_language_logout(page, live_server):
@@ -25,6 +25,8 @@ def test_register_login_switch_language_logout(page, live_server):
     page.get_by_text("Du bist angemeldet.").wait_for()
 
     page.get_by_role("button", name="English").click()
+    page.locator(".menu > summary", has_text="Menu").wait_for()
+    open_menu(page)
     page.get_by_role("button", name="Log out").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
     assert serious_violations(page) == []
@@ -32,6 +34,7 @@ def test_register_login_switch_language_logout(page, live_server):
 
     page.get_by_role("button", name="Log out").click()
     page.get_by_text("You are logged out.").wait_for()
+    open_menu(page)
     page.get_by_role("link", name="Log in").wait_for()
     assert serious_violations(page) == []
 

@@ -7,7 +7,7 @@ import re
 from PIL import Image
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import save_screenshot, serious_violations
+from tests.e2e.conftest import open_teaching, save_screenshot, serious_violations
 
 SENTENCE = "Der US-Außenminister reiste nicht zum Treffen nach Brüssel."
 ARTICLE = (
@@ -51,6 +51,7 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
     login(page, live_server, "kern@example.org")
 
     # The article, pasted.
+    open_teaching(page)
     page.get_by_role("link", name="Fragen schreiben").click()
     checked(page, violations, "index")
     page.get_by_role("link", name="Artikel hinzufügen").click()
@@ -163,8 +164,10 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
     learner.get_by_role("button", name="Antwort abgeben").click()
     learner.get_by_role("heading", name="Richtig!").wait_for()
     learner.get_by_role("link", name="Nächste Frage").click()
-    learner.get_by_label("Treffen").select_option(label="Brüssel")
-    learner.get_by_label("Reisender").select_option(label="US-Außenminister")
+    # Matching by taps (answers.js): a left item, then its partner on the right.
+    for left, right in (("Treffen", "Brüssel"), ("Reisender", "US-Außenminister")):
+        learner.locator(".match-left .match-item", has_text=left).click()
+        learner.locator(".match-right .match-item", has_text=right).click()
     learner.get_by_role("button", name="Antwort abgeben").click()
     learner.get_by_role("heading", name="Richtig!").wait_for()
     learner.get_by_role("link", name="Nächste Frage").click()

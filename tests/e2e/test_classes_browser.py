@@ -6,7 +6,7 @@ from quizapp.extensions import db
 from quizapp.models import Membership, SchoolClass
 from quizapp.services.quizzes import published_versions
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import save_screenshot, serious_violations
+from tests.e2e.conftest import open_menu, save_screenshot, serious_violations
 from tests.factories import make_attempt, make_bank, make_quiz
 
 
@@ -32,6 +32,7 @@ def test_learner_joins_with_the_shown_code_and_teacher_opens_their_progress(
 
     teacher = new_page(width=360, height=780)
     _login(teacher, live_server, "kant@example.org")
+    open_menu(teacher)
     teacher.get_by_role("link", name="Klassen", exact=True).click()
     teacher.get_by_role("heading", name="Klassen", level=1).wait_for()
     assert serious_violations(teacher) == []
@@ -47,6 +48,7 @@ def test_learner_joins_with_the_shown_code_and_teacher_opens_their_progress(
 
     learner = new_page(width=360, height=780)
     _login(learner, live_server, "lena@example.org")
+    open_menu(learner)
     learner.get_by_role("link", name="Klassen", exact=True).click()
     # Keyboard only, typed as a learner might: lower case.
     learner.get_by_label("Beitrittscode").focus()

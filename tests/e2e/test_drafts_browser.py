@@ -8,7 +8,7 @@ from quizapp.banks.articles import import_article
 from quizapp.extensions import db
 from quizapp.models import DraftProposal, Question
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS, save_screenshot, serious_violations
+from tests.e2e.conftest import ARTIFACTS, open_teaching, save_screenshot, serious_violations
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "nato-2025-12-04.txt"
 
@@ -91,6 +91,7 @@ def test_teacher_pastes_an_article_and_reviews_its_drafts(app, live_server, new_
     page.get_by_text("Du bist angemeldet.").wait_for()
 
     # The article, pasted on the authoring page.
+    open_teaching(page)
     page.get_by_role("link", name="Fragen schreiben").click()
     page.get_by_role("link", name="Artikel hinzufügen").click()
     page.get_by_label("Titel").fill("Nato-Treffen ohne Rubio")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Card
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import save_screenshot, serious_violations
+from tests.e2e.conftest import open_menu, save_screenshot, serious_violations
 from tests.factories import make_bank
 
 
@@ -36,9 +36,10 @@ def test_practice_attempt_appears_on_progress_and_review_pages(new_page, live_se
     page.get_by_role("button", name="Antwort abgeben").click()
     page.get_by_role("link", name="Zum Ergebnis").click()
 
+    open_menu(page)
     page.get_by_role("link", name="Mein Fortschritt").click()
     page.get_by_role("heading", name="Mein Fortschritt", level=1).wait_for()
-    chart = page.get_by_role("img", name="Ergebnisse je Fragensammlung im Verlauf")
+    chart = page.get_by_role("img", name="Ergebnisse je Fragenbank im Verlauf")
     assert chart.locator("circle").count() == 1
     page.get_by_text("Ergebnisse als Tabelle").click()
     assert page.locator(".chart-table td").filter(has_text="50 %").count() == 1

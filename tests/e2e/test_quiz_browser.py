@@ -1,6 +1,7 @@
 """A learner takes the seed bank's quiz in real Chromium, phone-sized: practice, then exam."""
 
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -8,12 +9,16 @@ import pytest
 from quizapp import grading
 from quizapp.extensions import db
 from quizapp.models import Attempt, QuestionVersion
+from tests.e2e.answering import match_by_taps, order_by_keyboard
 from tests.e2e.conftest import save_screenshot, serious_violations
 from tests.factories import right_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "nato-2025-12-04"
 QUESTION_URL = re.compile(r".*/attempts/(\d+)/q/(\d+)$")
+BOTTOM_OF_QUESTION = (
+    "document.querySelector('.question-form fieldset').getBoundingClientRect().bottom"
+)
 
 
 @pytest.fixture
@@ -53,10 +58,14 @@ def fill_in(page, version: QuestionVersion, raw) -> None:
             page.get_by_label(f"Lücke {n}", exact=True).fill(text)
     elif t == "numeric":
         page.get_by_label("Deine Zahl").fill(str(raw).replace(".", ","))
+    elif t == "ordering" and page.locator(".sortable").count():
+        order_by_keyboard(page, raw)
     elif t == "ordering":
         texts = {grading.item_id(item): item for item in p["items"]}
         for n, item in enumerate(raw, start=1):
             page.locator(f"#position-{n}").select_option(label=texts[item])
+    elif t == "matching" and page.locator(".match-board").count():
+        match_by_taps(page, p, raw)
     elif t == "matching":
         rights = {grading.item_id(pair["right"]): pair["right"] for pair in p["pairs"]}
         for left, right in raw.items():
@@ -75,6 +84,7 @@ def test_learner_takes_the_seed_quiz_in_practice_and_exam(app, page, live_server
     page.get_by_role("button", name="Üben starten").click()
 
     checked = set()  # types whose question and feedback pages axe has seen
+    bottoms = []
     total = None
     while True:
         page.wait_for_url(QUESTION_URL)
@@ -83,6 +93,8 @@ def test_learner_takes_the_seed_quiz_in_practice_and_exam(app, page, live_server
             re.search(r"von (\d+)", page.locator(".quiz-progress").inner_text())[1]
         )
         first_of_type = version.type not in checked
+        # How far down the page the question and its answer controls reach, before scrolling.
+        bottoms.append(page.evaluate(BOTTOM_OF_QUESTION))
         if first_of_type:
             assert serious_violations(page) == [], version.type
         fill_in(page, version, right_answer(version))
@@ -99,10 +111,16 @@ def test_learner_takes_the_seed_quiz_in_practice_and_exam(app, page, live_server
             break
         page.get_by_role("link", name="Nächste Frage").click()
     assert checked == set(grading.TYPES)
+    # The median question of the seed bank fits on the phone's screen with all its options.
+    assert statistics.median(bottoms) <= page.viewport_size["height"], sorted(bottoms)
 
-    page.get_by_role("heading", name=re.compile(r"von \d+ Punkten \(100 %\)")).wait_for()
-    assert page.locator("blockquote.source-quote").first.is_visible()
+    page.get_by_role("heading", name=re.compile(r"von \d+ Punkten \(100\s%\)")).wait_for()
+    # The overview first; each feedback is folded until opened.
+    assert page.locator(".result-summary tbody tr").count() == total
+    assert not page.locator("blockquote.source-quote").first.is_visible()
     assert serious_violations(page) == []
+    page.locator(".result-item > summary").first.click()
+    assert page.locator("blockquote.source-quote").first.is_visible()
     save_screenshot(page, "practice-results")
 
     # Exam: no feedback until the end; answers sent from the keyboard.
@@ -121,7 +139,8 @@ def test_learner_takes_the_seed_quiz_in_practice_and_exam(app, page, live_server
         if answered + 1 < total:
             page.wait_for_url(re.compile(rf".*/q/(?!{number}$)\d+$"))
     page.wait_for_url(re.compile(r".*/results$"))
-    page.get_by_role("heading", name=re.compile(r"von \d+ Punkten \(100 %\)")).wait_for()
+    page.get_by_role("heading", name=re.compile(r"von \d+ Punkten \(100\s%\)")).wait_for()
+    page.locator(".result-item > summary").first.click()
     assert page.locator("blockquote.source-quote").first.is_visible()
     assert page.get_by_role("link", name="Zur Stelle im Artikel").first.is_visible()
     assert serious_violations(page) == []

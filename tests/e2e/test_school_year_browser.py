@@ -114,6 +114,8 @@ def test_teacher_pupil_reflection_comment_and_statistics(new_page, live_server, 
     save_screenshot(teacher, "item-statistics-projector")
 
     pupil.goto(results_url)
+    # Each question's feedback (with the teacher's comment) is folded until opened.
+    pupil.locator(".result-item:has-text('Gute Idee') > summary").click()
     pupil.get_by_text("Gute Idee – welche Quelle?").wait_for()
     assert serious_violations(pupil) == []
     save_screenshot(pupil, "results-with-comment-phone")

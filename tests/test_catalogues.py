@@ -118,6 +118,27 @@ def test_german_catalogues_have_no_english_left():
     assert offenders == [], "\n".join(offenders)
 
 
+# The glossary (translations/README.md): one German word per concept.
+OTHER_WORDS = {"bank": re.compile(r"Sammlung", re.IGNORECASE)}
+
+
+def glossary_slips(entries) -> list[str]:
+    """Return the German entries that name a concept by another word than the glossary's."""
+    found = []
+    for area, message in entries:
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        for concept, other in OTHER_WORDS.items():
+            if any(other.search(text or "") for text in strings):
+                found.append(f"{area}: {strings[0]!r} ({concept}: see the glossary)")
+    return found
+
+
+def test_german_catalogues_use_one_word_per_concept():
+    offenders = glossary_slips(german_entries())
+    assert offenders == [], "\n".join(offenders)
+    assert glossary_slips([("progress", _Entry("Bank", "Fragensammlung"))])
+
+
 class _Entry:
     def __init__(self, id, string):
         self.id, self.string = id, string

@@ -100,3 +100,24 @@ def test_a_round_with_a_bad_choice_is_refused(app, client, data):
     assert sent.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(Attempt)) is None
+
+
+def test_a_finished_round_shows_on_the_progress_page(app, client, auth):
+    auth.register(email="lena@example.org", name="Lena")
+    with app.app_context():
+        make_bank()
+    page = client.get("/quiz/nato-test")
+    sent = client.post("/quiz/nato-test/round", data={"csrf_token": csrf_token(page), "size": "5"})
+    attempt_id = int(sent.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        versions = attempts.attempt_versions(attempt)
+        for version in versions[:4]:
+            attempts.record_answer(attempt, version.id, right_answer(version))
+        attempts.record_answer(attempt, versions[4].id, wrong_answer(versions[4]))
+    assert client.get(f"/attempts/{attempt_id}").headers["Location"].endswith("/results")
+
+    progress = client.get("/progress").get_data(as_text=True).replace("\xa0", " ")
+    assert progress.count("<circle ") == 1
+    table = progress[progress.index('class="chart-table') :]
+    assert "Übungsrunde" in table and "80 %" in table

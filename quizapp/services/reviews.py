@@ -218,13 +218,16 @@ class Upcoming:
 
 def upcoming(user_id: int, now: datetime | None = None) -> Upcoming:
     """Return the learner's next due time and the cards due by the end of today and of this
-    week (Monday to Sunday, Berlin time; both counts include those due already)."""
+    week (Monday to Sunday, Berlin time; both counts include those due already).
+
+    A card whose question has an answer still secret is left out, as in due_count: when it
+    falls due would tell a right answer from a wrong one before the reveal."""
     now = naive(now or utcnow())
     local = aware(now).astimezone(TIMEZONE)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_day = naive((midnight + timedelta(days=1)).astimezone(UTC))
     end_of_week = naive((midnight + timedelta(days=7 - local.weekday())).astimezone(UTC))
-    mine = (Card.user_id == user_id, askable())
+    mine = (Card.user_id == user_id, askable(), shown_cards(user_id))
     base = select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
     return Upcoming(
         next_due=db.session.scalar(

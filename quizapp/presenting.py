@@ -52,6 +52,7 @@ ERRORS = {
     "not_finished": _l("Finish the attempt first."),
     "nothing_wrong": _l("You got every question right: there is nothing to retry."),
     "no_quiz": _l("This quiz does not exist."),
+    "not_skippable": _l("Only a reflection can be skipped; please answer this question."),
     "csrf": _l(
         "The CSRF token is missing or invalid: get one from GET /api/v1/csrf and send it "
         "in the X-CSRFToken header."

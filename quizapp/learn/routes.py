@@ -4,7 +4,17 @@ Views parse the request, call quizapp.services.attempts and render; every page w
 HTML forms (JavaScript only adds a countdown and guards against double clicks).
 """
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,6 +43,10 @@ from quizapp.services import attempts as service
 from quizapp.services import quizzes, rounds, schedule
 
 MODES = ("practice", "exam")
+# The questions skipped for now, per attempt, are kept in the session (this browser), like the
+# exam navigator's flags; only the latest attempts' are kept.
+SKIPPED_KEY = "skipped"
+SKIPPED_ATTEMPTS = 10
 
 
 @bp.context_processor
@@ -76,6 +90,22 @@ def _start(quiz: Quiz):
         flash(error_message(error), "error")
         return redirect(request.referrer or url_for("learn.quiz", quiz_id=quiz.id))
     return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+
+
+def _skipped(attempt: Attempt) -> set[int]:
+    """The question versions the learner skipped for now in this attempt."""
+    kept = session.get(SKIPPED_KEY)
+    found = kept.get(str(attempt.id), []) if isinstance(kept, dict) else []
+    return {v for v in found if isinstance(v, int)}
+
+
+def _remember_skipped(attempt: Attempt, skipped: set[int]) -> None:
+    """Keep the attempt's skipped questions (and those of a few other recent attempts)."""
+    kept = session.get(SKIPPED_KEY)
+    kept = dict(kept) if isinstance(kept, dict) else {}
+    kept[str(attempt.id)] = sorted(skipped)
+    recent = sorted(kept, key=lambda k: int(k) if k.isdigit() else 0)[-SKIPPED_ATTEMPTS:]
+    session[SKIPPED_KEY] = {k: kept[k] for k in recent}
 
 
 def _quiz_summary(quiz: Quiz | None) -> dict:
@@ -244,10 +274,9 @@ def attempt(attempt_id: int):
         flash(_("Time is up. Your attempt was handed in with the answers you gave."), "error")
     if attempt.finished_at is not None:
         return redirect(url_for("learn.results", attempt_id=attempt.id))
-    answered = service.responses_of(attempt)
-    for number, version_id in enumerate(attempt.version_ids, start=1):
-        if version_id not in answered:
-            return redirect(url_for("learn.question", attempt_id=attempt.id, number=number))
+    number = service.next_question(attempt, _skipped(attempt))
+    if number is not None:
+        return redirect(url_for("learn.question", attempt_id=attempt.id, number=number))
     service.finish_attempt(attempt)
     return redirect(url_for("learn.results", attempt_id=attempt.id))
 
@@ -267,6 +296,7 @@ def _question_page(attempt: Attempt, number: int, error: str | None = None, stat
         return redirect(url_for("learn.results", attempt_id=attempt.id))
     if response is None:
         service.mark_shown(attempt, version.id)
+    open_left = any(v.id not in responses and v.id != version.id for v in versions)
     return render_template(
         "learn/question.html",
         attempt=attempt,
@@ -280,7 +310,10 @@ def _question_page(attempt: Attempt, number: int, error: str | None = None, stat
         submitted=request.form if error else None,
         error=error,
         seconds_left=_seconds_left(attempt),
-        is_last=number == len(versions),
+        is_last=not open_left,
+        others_open=open_left,
+        skippable=response is None and version.type in service.SKIPPABLE_TYPES,
+        skipped_before=version.id in _skipped(attempt),
         answered={n for n, v in enumerate(versions, start=1) if v.id in responses},
     ), status
 
@@ -307,11 +340,14 @@ def question(attempt_id: int, number: int):
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["POST"])
 @expect("POST", everyone(404, learner=422))
 def answer(attempt_id: int, number: int):
-    """Record the answer to one question; a repeated submit shows the first result."""
+    """Record the answer to one question (a repeated submit shows the first result), or skip
+    a reflection for now."""
     attempt = _attempt_or_404(attempt_id)
     if not 1 <= number <= len(attempt.version_ids):
         abort(404)
     version_id = attempt.version_ids[number - 1]
+    if "skip" in request.form:
+        return _skip(attempt, version_id)
     version = service.attempt_version(attempt, version_id)
     view = service.present(attempt, version)
     try:
@@ -324,6 +360,21 @@ def answer(attempt_id: int, number: int):
     if service.shows_feedback_now(attempt.quiz):
         return redirect(url_for("learn.question", attempt_id=attempt_id, number=number))
     return redirect(url_for("learn.attempt", attempt_id=attempt_id))
+
+
+def _skip(attempt: Attempt, version_id: int):
+    """Skip a reflection for now: on to the next open question, or to the results if none."""
+    skipped = _skipped(attempt) | {version_id}
+    try:
+        following = service.skip_question(attempt, version_id, skipped)
+    except ServiceError as error:
+        flash(error_message(error), "error")
+        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    if following is None:
+        return redirect(url_for("learn.results", attempt_id=attempt.id))
+    _remember_skipped(attempt, skipped)
+    flash(_("Skipped for now: the question comes back once you have answered the others."))
+    return redirect(url_for("learn.question", attempt_id=attempt.id, number=following))
 
 
 @bp.route("/attempts/<int:attempt_id>/finish", methods=["POST"])

@@ -43,6 +43,8 @@ FEEDBACK_AT_END = ("exam",)
 # Modes of the quizzes anyone may open and start by id (see get_quiz).
 PAGE_MODES = ("practice", "exam")
 UNSCORED_TYPES = ("reflection",)
+# Questions a learner may skip for now and come back to (they never count as wrong).
+SKIPPABLE_TYPES = ("reflection",)
 # Ids are 32-bit integers in the database; larger numbers in a URL name nothing.
 MAX_ID = 2**31 - 1
 
@@ -295,6 +297,43 @@ def mark_shown(attempt: Attempt, version_id: int, now: datetime | None = None) -
     attempt.current_version_id = version_id
     attempt.shown_at = now or utcnow()
     db.session.commit()
+
+
+def next_question(attempt: Attempt, skipped: set[int] | frozenset[int] = frozenset()) -> int | None:
+    """Return the number (from 1) of the question to offer next: the first unanswered one the
+    learner has not skipped, else the first skipped one (offered again); None when every
+    question is answered."""
+    answered = set(responses_of(attempt))
+    open_ = [n for n, v in enumerate(attempt.version_ids, start=1) if v not in answered]
+    fresh = [n for n in open_ if attempt.version_ids[n - 1] not in skipped]
+    return (fresh or open_ or [None])[0]
+
+
+def others_open(attempt: Attempt, version_id: int) -> bool:
+    """Whether a question of the attempt other than this one is still unanswered."""
+    answered = set(responses_of(attempt))
+    return any(v not in answered and v != version_id for v in attempt.version_ids)
+
+
+def skip_question(
+    attempt: Attempt, version_id: int, skipped: set[int], now: datetime | None = None
+) -> int | None:
+    """Leave a reflection unanswered for now; `skipped` holds the questions skipped so far in
+    the attempt, this one included. Return the number of the question to offer next (those not
+    skipped first, then the skipped ones again), or None when no other question is open: then
+    the attempt is handed in with this one unanswered (an unscored question is never wrong)."""
+    if version_id not in attempt.version_ids:
+        raise ServiceError("not_in_attempt")
+    if attempt.finished_at is not None:
+        raise ServiceError("finished")
+    if attempt_version(attempt, version_id).type not in SKIPPABLE_TYPES:
+        raise ServiceError("not_skippable")
+    if expire_if_due(attempt, now):
+        raise ServiceError("time_up")
+    if not others_open(attempt, version_id):
+        finish_attempt(attempt, now)
+        return None
+    return next_question(attempt, skipped | {version_id})
 
 
 def _attempt_score(attempt: Attempt) -> dict:

@@ -136,3 +136,41 @@ def test_exam_navigator_shows_answered_open_and_flagged_questions(browser, live_
     assert serious_violations(page) == []
     save_screenshot(page, "exam-navigator-phone")
     context.close()
+
+
+def test_a_reflection_is_skipped_for_now_by_keyboard_and_comes_back(browser, live_server, app):
+    with app.app_context():
+        make_bank(types=["true_false", "reflection"])
+    context, page = _phone(browser)
+    page.goto(live_server + "/quiz/nato-test")
+    page.get_by_role("button", name="Üben starten").click()
+    page.wait_for_url(QUESTION_URL)
+    attempt_id = int(QUESTION_URL.match(page.url).group(1))
+    with app.app_context():  # the reflection first, as a shuffled quiz may have it
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.version_ids = list(reversed(attempt.version_ids))
+        db.session.commit()
+    page.reload()
+    skip = page.get_by_role("button", name="Vorerst überspringen")
+    hint = page.locator("#" + skip.get_attribute("aria-describedby"))
+    assert "kommt nach den anderen Fragen wieder" in hint.inner_text()
+    assert serious_violations(page) == []
+    save_screenshot(page, "reflection-skip-phone")
+    # Keyboard only: from the text field, Tab past the answer button to "skip for now".
+    page.get_by_label("Deine Antwort").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Vorerst überspringen"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/q/2$"))
+    assert "Vorerst übersprungen" in page.get_by_role("status").inner_text()
+    page.get_by_label("Wahr").check()
+    page.get_by_role("button", name="Antwort abgeben").click()
+    page.get_by_role("link", name="Nächste Frage").click()
+    page.wait_for_url(re.compile(r".*/q/1$"))
+    page.get_by_text("Du hast diese Frage vorhin übersprungen.").wait_for()
+    page.get_by_role("button", name="Überspringen und zum Ergebnis").click()
+    page.wait_for_url(re.compile(r".*/results$"))
+    assert page.locator(".result-summary tbody tr").first.inner_text().count("Nicht beantwortet")
+    assert serious_violations(page) == []
+    context.close()

@@ -169,3 +169,29 @@ def test_quiz_works_without_javascript(app, browser, live_server, seed_bank):
         assert page.get_by_text("Nicht beantwortet").count() > 0
     finally:
         context.close()
+
+
+def test_a_practice_round_of_five_on_a_phone(app, page, live_server, seed_bank):
+    page.goto(f"{live_server}/quiz/{seed_bank}")
+    round_form = page.get_by_role("region", name="Übungsrunde")
+    assert round_form.get_by_label("10", exact=True).is_checked()  # the default length
+    assert serious_violations(page) == []
+    save_screenshot(page, "round-bank-phone")
+    # Keyboard: the arrow keys move through the lengths, as in any radio group.
+    round_form.get_by_label("10", exact=True).focus()
+    page.keyboard.press("ArrowLeft")
+    assert round_form.get_by_label("5", exact=True).is_checked()
+    round_form.get_by_role("button", name="Runde starten").click()
+
+    for answered in range(5):
+        page.wait_for_url(QUESTION_URL)
+        assert "Frage %d von 5" % (answered + 1) in page.locator(".quiz-progress").inner_text()
+        number, version = current_question(app, page)
+        fill_in(page, version, right_answer(version))
+        page.get_by_role("button", name="Antwort abgeben").click()
+        page.get_by_role("link", name="Zum Ergebnis" if answered == 4 else "Nächste Frage").click()
+    page.wait_for_url(re.compile(r".*/results$"))
+    assert page.locator(".result-summary tbody tr").count() == 5
+    page.get_by_role("heading", name=re.compile(r"5 von 5 Punkten \(100\s%\)")).wait_for()
+    assert serious_violations(page) == []
+    save_screenshot(page, "round-results-phone")

@@ -185,7 +185,7 @@ def test_a_practice_round_of_five_on_a_phone(app, page, live_server, seed_bank):
 
     for answered in range(5):
         page.wait_for_url(QUESTION_URL)
-        assert "Frage %d von 5" % (answered + 1) in page.locator(".quiz-progress").inner_text()
+        assert f"Frage {answered + 1} von 5" in page.locator(".quiz-progress").inner_text()
         number, version = current_question(app, page)
         fill_in(page, version, right_answer(version))
         page.get_by_role("button", name="Antwort abgeben").click()

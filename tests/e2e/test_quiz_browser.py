@@ -195,3 +195,5 @@ def test_a_practice_round_of_five_on_a_phone(app, page, live_server, seed_bank):
     page.get_by_role("heading", name=re.compile(r"5 von 5 Punkten \(100\s%\)")).wait_for()
     assert serious_violations(page) == []
     save_screenshot(page, "round-results-phone")
+    page.get_by_role("link", name="Noch eine Runde").click()
+    page.get_by_role("button", name="Runde starten").wait_for()

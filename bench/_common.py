@@ -124,13 +124,13 @@ def gunicorn(env: dict, *, workers: int | None = None):
     """Serve the app as `make run` does (`gunicorn -c gunicorn.conf.py wsgi:app`); yield a Server.
 
     On a free port of 127.0.0.1 with extra environment; `workers` sets WORKERS (None: the
-    config's default, one worker without REDIS_URL, two with it). The access log goes where
-    `make run` prints it, here to /dev/null. Waits until /healthz answers; stops the server
+    config's default, one worker without REDIS_URL, two with it). The access log is off, as
+    in `make run` (ACCESS_LOG turns it on). Waits until /healthz answers; stops the server
     (and only it) on exit.
     """
     port = free_port()
     extra = {"HOST": "127.0.0.1", "PORT": str(port)}
-    # BENCH_WORKERS and BENCH_ACCESS_LOG are for experiments.
+    # BENCH_WORKERS, BENCH_ACCESS_LOG and BENCH_SERVER_CPUS are for experiments.
     if os.environ.get("BENCH_WORKERS") or workers:
         extra["WORKERS"] = os.environ.get("BENCH_WORKERS") or str(workers)
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]
@@ -139,6 +139,10 @@ def gunicorn(env: dict, *, workers: int | None = None):
         command += ["--access-logfile", os.environ["BENCH_ACCESS_LOG"]]
         command += ["--access-logformat", "%(m)s %(U)s %(s)s %(D)s %(p)s"]
     command.append("wsgi:app")
+    if os.environ.get("BENCH_SERVER_CPUS"):
+        # Pin the server (master and workers) to these cores, e.g. "0", to keep the load
+        # client (run under `taskset -c 1`) off them: what a dedicated core gives.
+        command = ["taskset", "-c", os.environ["BENCH_SERVER_CPUS"], *command]
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **env, **extra}, stdout=subprocess.DEVNULL
     )

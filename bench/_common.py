@@ -87,26 +87,45 @@ class CpuMeter:
         self.me = psutil.Process()
         self.start()
 
-    def _now(self) -> tuple[float, float, float, float]:
+    def _now(self) -> tuple[float, float, float, float, dict]:
         own = self.me.cpu_times()
         machine = psutil.cpu_times()
         busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
-        return time.perf_counter(), self.server.cpu_seconds(), own.user + own.system, busy
+        services = services_cpu()
+        return time.perf_counter(), self.server.cpu_seconds(), own.user + own.system, busy, services
 
     def start(self) -> None:
         """Start (again) from now."""
         self._start = self._now()
 
     def read(self) -> dict:
-        """Return wall, server, client and other CPU seconds since the start."""
+        """Return wall, server, client, services and other CPU seconds since the start.
+
+        services_s: PostgreSQL's and Redis's processes (a backend that ended meanwhile is
+        missing from it); other_s: everything else, services excluded.
+        """
         now = self._now()
-        wall, server, client, busy = (b - a for a, b in zip(self._start, now, strict=True))
+        wall, server, client, busy = (b - a for a, b in zip(self._start[:4], now[:4], strict=True))
+        before, after = self._start[4], now[4]
+        services = sum(t - before.get(pid, 0.0) for pid, t in after.items())
         return {
             "wall_s": wall,
             "server_s": server,
             "client_s": client,
-            "other_s": max(0.0, busy - server - client),
+            "services_s": services,
+            "other_s": max(0.0, busy - server - client - services),
         }
+
+
+def services_cpu() -> dict:
+    """Return the CPU seconds so far of each PostgreSQL and Redis process, by pid."""
+    found = {}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        name = process.info["name"] or ""
+        times = process.info["cpu_times"]
+        if times is not None and (name.startswith("postgres") or name.startswith("redis")):
+            found[process.pid] = times.user + times.system
+    return found
 
 
 def cpu_report(parts: dict) -> dict:

@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# HOST, PORT, WORKERS and REDIS_URL are read by gunicorn.conf.py (and the admin link).
+# HOST, PORT, WORKERS, ACCESS_LOG and REDIS_URL are read by gunicorn.conf.py (and the admin link).
 PORT ?= 8000
-export HOST PORT WORKERS
+export HOST PORT WORKERS ACCESS_LOG
 export FLASK_APP := quizapp
 STAMP := $(VENV)/.installed
 

@@ -87,26 +87,45 @@ class CpuMeter:
         self.me = psutil.Process()
         self.start()
 
-    def _now(self) -> tuple[float, float, float, float]:
+    def _now(self) -> tuple[float, float, float, float, dict]:
         own = self.me.cpu_times()
         machine = psutil.cpu_times()
         busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
-        return time.perf_counter(), self.server.cpu_seconds(), own.user + own.system, busy
+        services = services_cpu()
+        return time.perf_counter(), self.server.cpu_seconds(), own.user + own.system, busy, services
 
     def start(self) -> None:
         """Start (again) from now."""
         self._start = self._now()
 
     def read(self) -> dict:
-        """Return wall, server, client and other CPU seconds since the start."""
+        """Return wall, server, client, services and other CPU seconds since the start.
+
+        services_s: PostgreSQL's and Redis's processes (a backend that ended meanwhile is
+        missing from it); other_s: everything else, services excluded.
+        """
         now = self._now()
-        wall, server, client, busy = (b - a for a, b in zip(self._start, now, strict=True))
+        wall, server, client, busy = (b - a for a, b in zip(self._start[:4], now[:4], strict=True))
+        before, after = self._start[4], now[4]
+        services = sum(t - before.get(pid, 0.0) for pid, t in after.items())
         return {
             "wall_s": wall,
             "server_s": server,
             "client_s": client,
-            "other_s": max(0.0, busy - server - client),
+            "services_s": services,
+            "other_s": max(0.0, busy - server - client - services),
         }
+
+
+def services_cpu() -> dict:
+    """Return the CPU seconds so far of each PostgreSQL and Redis process, by pid."""
+    found = {}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        name = process.info["name"] or ""
+        times = process.info["cpu_times"]
+        if times is not None and (name.startswith("postgres") or name.startswith("redis")):
+            found[process.pid] = times.user + times.system
+    return found
 
 
 def cpu_report(parts: dict) -> dict:
@@ -124,13 +143,13 @@ def gunicorn(env: dict, *, workers: int | None = None):
     """Serve the app as `make run` does (`gunicorn -c gunicorn.conf.py wsgi:app`); yield a Server.
 
     On a free port of 127.0.0.1 with extra environment; `workers` sets WORKERS (None: the
-    config's default, one worker without REDIS_URL, two with it). The access log goes where
-    `make run` prints it, here to /dev/null. Waits until /healthz answers; stops the server
+    config's default, one worker without REDIS_URL, two with it). The access log is off, as
+    in `make run` (ACCESS_LOG turns it on). Waits until /healthz answers; stops the server
     (and only it) on exit.
     """
     port = free_port()
     extra = {"HOST": "127.0.0.1", "PORT": str(port)}
-    # BENCH_WORKERS and BENCH_ACCESS_LOG are for experiments.
+    # BENCH_WORKERS, BENCH_ACCESS_LOG and BENCH_SERVER_CPUS are for experiments.
     if os.environ.get("BENCH_WORKERS") or workers:
         extra["WORKERS"] = os.environ.get("BENCH_WORKERS") or str(workers)
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]
@@ -139,6 +158,10 @@ def gunicorn(env: dict, *, workers: int | None = None):
         command += ["--access-logfile", os.environ["BENCH_ACCESS_LOG"]]
         command += ["--access-logformat", "%(m)s %(U)s %(s)s %(D)s %(p)s"]
     command.append("wsgi:app")
+    if os.environ.get("BENCH_SERVER_CPUS"):
+        # Pin the server (master and workers) to these cores, e.g. "0", to keep the load
+        # client (run under `taskset -c 1`) off them: what a dedicated core gives.
+        command = ["taskset", "-c", os.environ["BENCH_SERVER_CPUS"], *command]
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **env, **extra}, stdout=subprocess.DEVNULL
     )

@@ -480,6 +480,9 @@ def main() -> None:
                 1 for p in players for a in p.answers.values() if a["code"] in ("late", "closed")
             )
             served_by = sorted({p.stream.worker for p in players if p.stream.worker})
+            # Streams that failed (refused, reset, timed out) or never got an answer: their
+            # players' events count as missed and their final score as a mismatch.
+            broken = [p.stream.error for p in players if p.stream.error or not p.stream.worker]
         lost, mismatches, missed = verify(app, live_id, players)
     finally:
         with app.app_context():
@@ -504,6 +507,8 @@ def main() -> None:
                 "late_answers": late,
                 "score_mismatches": mismatches,
                 "missed_events": missed,
+                "failed_streams": len(broken),
+                "stream_errors": sorted({repr(e)[:120] for e in broken if e})[:3],
                 "streams_per_worker": {
                     w: sum(p.stream.worker == w for p in players) for w in served_by
                 },

@@ -281,6 +281,8 @@ def test_forty_players_get_every_event_from_the_make_run_server(server):
     for n, listener in enumerate(listeners):
         me = listener.events[-1]["data"]["me"]
         assert (me["rank"], me["score"]) == ranks[f"P{n:02d}"]
+    # A class's hundreds of requests do not flood the teacher's console (no access log).
+    assert "/answer" not in server.console() and "/events" not in server.console()
 
 
 def test_login_limit_holds_against_the_make_run_server(server):

@@ -48,11 +48,13 @@ def _engine_options(database_url: str) -> dict:
         # fails once (that request gets an error and nothing is stored; SQLAlchemy then
         # replaces the pool's connections).
         "pool_pre_ping": False,
-        # At most 15 connections per worker (SQLAlchemy's defaults, stated); a request beyond
-        # waits up to 30 s for one. Two workers stay far below PostgreSQL's 100 connections,
-        # and the transactions in flight below the live game's RECOUNT_MARGIN (200).
-        "pool_size": 5,
-        "max_overflow": 10,
+        # At most 15 connections per worker, kept open: with SQLAlchemy's default (5 kept, 10
+        # more opened and closed again), a busy game opened and closed a PostgreSQL backend
+        # process every few requests. A request beyond the 15 waits up to 30 s for one. Two
+        # workers stay far below PostgreSQL's 100 connections, and the transactions in flight
+        # below the live game's RECOUNT_MARGIN (200).
+        "pool_size": 15,
+        "max_overflow": 0,
         "pool_timeout": 30,
     }
 

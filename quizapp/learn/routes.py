@@ -380,7 +380,7 @@ def _skip(attempt: Attempt, version_id: int):
 @bp.route("/attempts/<int:attempt_id>/finish", methods=["POST"])
 @expect("POST", everyone(404, learner=302))
 def finish(attempt_id: int):
-    """Hand in the attempt now; unanswered questions count as wrong."""
+    """Hand in the attempt now; unanswered questions earn no points."""
     attempt = _attempt_or_404(attempt_id)
     service.expire_if_due(attempt)
     service.finish_attempt(attempt)

@@ -292,7 +292,8 @@
         setStatus(T.answer_received);
       } else {
         setStatus(body.message);
-        if (body.code === "invalid" || body.code === "early") {
+        // Refused for now, not for good: the pupil answers again (after the pause, too).
+        if (["invalid", "early", "paused"].includes(body.code)) {
           buttons.forEach((b) => { b.disabled = false; });
         }
       }

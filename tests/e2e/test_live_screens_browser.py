@@ -13,6 +13,7 @@ from tests.bank_helpers import ROOT, import_bank, import_seed
 from tests.e2e.conftest import save_screenshot, serious_violations
 from tests.e2e.test_live_browser import log_in
 
+PAUSED_REFUSAL = "Das Spiel ist pausiert."
 OK_GREEN = "rgb(23, 105, 46)"  # --ok: only right answers wear it
 
 
@@ -116,10 +117,18 @@ def test_projector_and_phone_fit_their_screens(new_page, live_server, seeded_gam
     assert_on_screen(phone, [".me", ".prompt", "[data-answer-form] .option", ".send"])
     assert serious_violations(phone) == []
 
-    # P pauses and resumes the clock.
+    # P pauses and resumes the clock. An answer sent during the pause is refused for now:
+    # after the pause the pupil sends it again.
     screens[1280].keyboard.press("p")
     phone.get_by_text("Pause: Die Zeit steht still.").wait_for()
+    for text in right:
+        phone.get_by_label(text).check()
+    phone.get_by_role("button", name="Antwort senden").click()
+    phone.get_by_text(PAUSED_REFUSAL).wait_for()
+    assert phone.get_by_role("button", name="Antwort senden").is_enabled()
     screens[1280].keyboard.press("p")
+    # The countdown's old text may still stand: wait until the phone has the resume.
+    phone.get_by_text(PAUSED_REFUSAL).wait_for(state="hidden")
     phone.locator("[data-seconds]").get_by_text(re.compile(r"noch \d+ s")).wait_for()
 
     for text in right:

@@ -193,6 +193,13 @@ def test_a_practice_round_of_five_on_a_phone(app, page, live_server, seed_bank):
     page.wait_for_url(re.compile(r".*/results$"))
     assert page.locator(".result-summary tbody tr").count() == 5
     page.get_by_role("heading", name=re.compile(r"5 von 5 Punkten \(100\s%\)")).wait_for()
+    # The overview fits the phone: no sideways scrolling, each claim under its question.
+    overflow = page.locator(".result-summary").evaluate(
+        "table => table.parentElement.scrollWidth - table.parentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert page.locator(".result-summary .claim-inline").first.is_visible()
+    assert not page.locator(".result-summary th.claim-col").is_visible()
     assert serious_violations(page) == []
     save_screenshot(page, "round-results-phone")
     page.get_by_role("link", name="Noch eine Runde").click()

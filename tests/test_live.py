@@ -786,6 +786,23 @@ def test_learners_download_has_their_live_answers_once_revealed(app, host, bank,
     assert any(",live," in row and ",rubio," in row for row in rows[1:])
 
 
+def test_learners_download_counts_a_streak_bonus_once(app, host, bank, clock, auth):
+    host.create(bank)
+    browser = logged_in_browser(app, auth, "lea@example.org", "Lea")
+    lea = join(app, host.pin, "Lea", client=browser)
+    host.act("next")
+    clock.at(options_open(host), 400)
+    lea.answer(0, 0)  # right: 1000
+    host.act("next")  # leaderboard
+    host.act("next")
+    clock.at(options_open(host), 5_000)
+    lea.answer(1, [0, 1, 3])  # right again: 875 + streak bonus 100
+    host.act("end")
+    (game,) = browser.get("/me/export.json").get_json()["live_games"]
+    assert [a["points"] for a in game["answers"]] == [1000, 975]
+    assert sum(a["points"] for a in game["answers"]) == game["score"] == 1975
+
+
 def test_logged_in_learner_answers_count_toward_progress(app, host, bank, clock, auth):
     from quizapp.models import Card, Question
     from quizapp.services import progress

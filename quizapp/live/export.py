@@ -45,7 +45,7 @@ def tables(results: dict) -> dict[str, list[list]]:
             _("Grade"),
             _("Correct"),
             _("ms"),
-            _("Points"),
+            _("Points (streak bonus included)"),
             _("Streak bonus"),
         ]
     ]

@@ -195,7 +195,6 @@ def _live_games(user_id: int) -> list[dict]:
             LiveAnswer.score,
             LiveAnswer.correct,
             LiveAnswer.points,
-            LiveAnswer.bonus,
             LiveAnswer.answered_at,
             LiveAnswer.elapsed_ms,
         )
@@ -207,7 +206,8 @@ def _live_games(user_id: int) -> list[dict]:
         .order_by(LiveAnswer.answered_at, LiveAnswer.id)
     )
     for row in rows:
-        games[row.player_id]["answers"].append(_answer(row, points=row.points + row.bonus))
+        # A live answer's points already hold its streak bonus (the game's score adds them).
+        games[row.player_id]["answers"].append(_answer(row, points=row.points))
     return list(games.values())
 
 

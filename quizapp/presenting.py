@@ -49,6 +49,10 @@ ERRORS = {
     "archived": _l("This quiz was deleted by its teacher; the results stay."),
     "past_due": _l("The due date has passed: this quiz takes no more attempts."),
     "no_owner": _l("Start the quiz from its page first."),
+    "exam_in_progress": _l(
+        "You are taking the exam “%(quiz)s”, which asks these questions: hand it in first, "
+        "then practise them."
+    ),
     "not_finished": _l("Finish the attempt first."),
     "nothing_wrong": _l("You got every question right: there is nothing to retry."),
     "no_quiz": _l("This quiz does not exist."),
@@ -81,6 +85,8 @@ def error_message(error: ServiceError) -> str:
     """Return the learner's message for a refused operation on an attempt (learn and API)."""
     if error.code == "invalid_answer" and "answer_error" in error.params:
         return answer_error_text(error.params["answer_error"])
+    if error.code == "exam_in_progress":
+        return str(ERRORS["exam_in_progress"]) % {"quiz": error.params["quiz"]}
     return str(ERRORS.get(error.code, ERRORS["invalid_answer"]))
 
 

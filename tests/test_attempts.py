@@ -227,6 +227,36 @@ def test_answer_recorded_is_sent_for_learners_only(learner):
     ]
 
 
+def test_practice_waits_while_an_exam_with_its_questions_is_open(learner):
+    bank = make_bank()
+    exam = make_quiz(bank, mode="exam", title="Klassenarbeit NATO")
+    practice = make_quiz(bank, mode="practice")
+    owner = Owner.account(learner)
+    in_progress = service.start_attempt(exam, owner, now=T0)
+
+    # Practice would show the exam's right answers after each question: refused, nothing kept.
+    with pytest.raises(ServiceError) as refused:
+        service.start_attempt(practice, owner, now=T0 + timedelta(minutes=1))
+    assert refused.value.code == "exam_in_progress"
+    assert refused.value.params == {"quiz": "Klassenarbeit NATO"}
+    assert db.session.scalar(select(func.count(Attempt.id))) == 1
+    # Another bank's questions, and another learner, practise as before.
+    service.start_attempt(make_quiz(make_bank(slug="other")), owner, now=T0)
+    service.start_attempt(practice, Owner.guest(GUEST), now=T0)
+    # Handed in, the exam's questions can be practised.
+    service.finish_attempt(in_progress, now=T0 + timedelta(minutes=2))
+    assert service.start_attempt(practice, owner, now=T0 + timedelta(minutes=3)).id
+
+
+def test_an_exam_past_its_time_limit_no_longer_holds_practice_back(learner):
+    bank = make_bank()
+    exam = make_quiz(bank, mode="exam", time_limit_s=600)
+    service.start_attempt(exam, Owner.account(learner), now=T0)
+    practice = make_quiz(bank, mode="practice")
+    later = T0 + timedelta(minutes=20)
+    assert service.start_attempt(practice, Owner.account(learner), now=later).id
+
+
 def test_attempts_allowed_is_enforced(learner):
     quiz = make_quiz(make_bank(), attempts_allowed=2)
     owner = service.Owner(user_id=learner.id)

@@ -177,6 +177,32 @@ def test_exam_gives_feedback_only_at_the_end(app, client, bank):
     assert "Die 8 falsch beantworteten Fragen wiederholen" in page
 
 
+def test_practice_of_an_open_exams_questions_waits_until_it_is_handed_in(app, client, bank):
+    exam_id = start(client, bank, mode="exam")
+    page = client.get(f"/quiz/{bank}")
+    token = csrf_token(page)
+    for path, choice in [("start", {"mode": "practice"}), ("round", {"size": "5"})]:
+        refused = client.post(f"/quiz/{bank}/{path}", data={"csrf_token": token, **choice})
+        assert refused.status_code == 302
+        assert not re.fullmatch(r"/attempts/\d+", refused.headers["Location"])
+        shown = text(client.get(refused.headers["Location"]))
+        assert "Du schreibst gerade die Prüfung" in shown and "gib sie zuerst ab" in shown
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attempt.id))) == 1
+    # The JSON API refuses the same way.
+    quizzes = client.get("/api/v1/quizzes").get_json()["quizzes"]
+    practice_id = next(q["id"] for q in quizzes if q["bank"] == bank and q["mode"] == "practice")
+    api = client.post(
+        f"/api/v1/quizzes/{practice_id}/attempts",
+        headers={"X-CSRFToken": client.get("/api/v1/csrf").get_json()["csrf_token"]},
+    )
+    assert api.status_code == 409 and "Prüfung" in api.get_json()["message"]
+    # Handed in, practice starts.
+    question = client.get(f"/attempts/{exam_id}/q/1")
+    client.post(f"/attempts/{exam_id}/finish", data={"csrf_token": csrf_token(question)})
+    assert start(client, bank, mode="practice") != exam_id
+
+
 def test_exam_answer_after_the_time_limit_is_refused(app, client, bank):
     attempt_id = start(client, bank, mode="exam")
     version = versions_of(app, attempt_id)[0]

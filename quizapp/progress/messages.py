@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from quizapp.errors import ServiceError
+from quizapp.presenting import error_message
 
 MESSAGES = {
     "nothing_due": _l("Nothing is due for review."),
@@ -16,4 +17,6 @@ MESSAGES = {
 
 def message(error: ServiceError) -> str:
     """Return the message for a refused progress action in the current language."""
+    if error.code not in MESSAGES:
+        return error_message(error)  # refused by the attempts service (an exam in progress)
     return str(MESSAGES[error.code])

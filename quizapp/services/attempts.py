@@ -182,6 +182,30 @@ def _one_start_at_a_time(quiz: Quiz) -> None:
     db.session.execute(touch, execution_options={"synchronize_session": False})
 
 
+def exam_in_progress(owner: Owner, question_ids: set[int], now: datetime) -> Quiz | None:
+    """Return the quiz of an unfinished attempt of the owner's that shows no feedback until
+    the end (an exam) and shares a question with these, if any.
+
+    Practice shows the right answer after each question: during an exam it would give the
+    exam's answers away, so practice of the exam's questions waits until it is handed in.
+    """
+    unfinished = db.session.scalars(
+        select(Attempt)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(owner.condition(), Attempt.finished_at.is_(None))
+        .where(Quiz.mode.in_(FEEDBACK_AT_END))
+    )
+    for attempt in unfinished:
+        if deadline_passed(attempt, now):
+            continue
+        asked = db.session.scalars(
+            select(QuestionVersion.question_id).where(QuestionVersion.id.in_(attempt.version_ids))
+        )
+        if question_ids.intersection(asked):
+            return attempt.quiz
+    return None
+
+
 def start_attempt(
     quiz: Quiz,
     owner: Owner,
@@ -207,6 +231,11 @@ def start_attempt(
     if not chosen:
         db.session.rollback()
         raise ServiceError("empty_quiz")
+    if shows_feedback_now(quiz):
+        exam = exam_in_progress(owner, {v.question_id for v in chosen}, now)
+        if exam is not None:
+            db.session.rollback()
+            raise ServiceError("exam_in_progress", quiz=exam.title)
     attempt = Attempt(
         quiz=quiz,
         user_id=owner.user_id,

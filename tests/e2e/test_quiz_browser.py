@@ -161,12 +161,22 @@ def test_quiz_works_without_javascript(app, browser, live_server, seed_bank):
             fill_in(page, version, right_answer(version))
             page.get_by_role("button", name="Antwort abgeben").click()
             page.wait_for_url(re.compile(rf".*/q/(?!{number}$)\d+$"))
+        # During the exam, practising its questions waits (practice shows the right answers).
+        exam_question = page.url
+        page.goto(f"{live_server}/quiz/{seed_bank}")
+        page.get_by_role("button", name="Üben starten").click()
+        page.get_by_text(re.compile(r"Du schreibst gerade die Prüfung „.+“")).wait_for()
+        page.goto(exam_question)
         # Without JavaScript there is no confirm dialog: the form hands in at once.
         page.get_by_role("button", name="Jetzt abgeben").click()
         page.wait_for_url(re.compile(r".*/results$"))
         heading = page.get_by_role("heading", name=re.compile(r"von \d+ Punkten"))
         assert heading.is_visible()
         assert page.get_by_text("Nicht beantwortet").count() > 0
+        # Handed in: practice starts.
+        page.goto(f"{live_server}/quiz/{seed_bank}")
+        page.get_by_role("button", name="Üben starten").click()
+        page.wait_for_url(QUESTION_URL)
     finally:
         context.close()
 

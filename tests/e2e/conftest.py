@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -107,3 +109,12 @@ def open_teaching(page) -> None:
     group = page.locator(".nav-group > details.submenu")
     if group.get_attribute("open") is None:
         group.locator("summary").click()
+
+
+def log_in(page, live_server, email: str) -> None:
+    """Log in through the form with the test password; wait for the confirmation."""
+    page.goto(live_server + "/login")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_text("Du bist angemeldet.").wait_for()

@@ -6,8 +6,7 @@ import re
 
 from PIL import Image
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import open_teaching, save_screenshot, serious_violations
+from tests.e2e.conftest import log_in, open_teaching, save_screenshot, serious_violations
 
 SENTENCE = "Der US-Außenminister reiste nicht zum Treffen nach Brüssel."
 ARTICLE = (
@@ -15,15 +14,6 @@ ARTICLE = (
     f"{SENTENCE}\n\n"
     "Die NATO ist anscheinend nur noch eine Geldfrage. Die Allianz hat 32 Mitglieder."
 )
-
-
-def login(page, live_server, email):
-    """Log in through the form."""
-    page.goto(live_server + "/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Du bist angemeldet.").wait_for()
 
 
 def fits(page) -> bool:
@@ -48,7 +38,7 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
     auth.create_user(email="lena@example.org", name="Lena", role="learner")
     violations: dict[str, list] = {}
     page = new_page(width=1280, height=720)
-    login(page, live_server, "kern@example.org")
+    log_in(page, live_server, "kern@example.org")
 
     # The article, pasted.
     open_teaching(page)
@@ -142,7 +132,7 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
 
     # On a phone: the claim page and a question form fit and pass axe.
     phone = new_page()
-    login(phone, live_server, "kern@example.org")
+    log_in(phone, live_server, "kern@example.org")
     for path in (
         "/author/",
         f"/author/banks/{slug}",
@@ -157,7 +147,7 @@ def test_teacher_authors_a_bank_and_a_learner_takes_it(live_server, new_page, au
 
     # A learner takes the quiz on a phone.
     learner = new_page()
-    login(learner, live_server, "lena@example.org")
+    log_in(learner, live_server, "lena@example.org")
     learner.goto(f"{live_server}/quiz/{slug}")
     learner.get_by_role("button", name=re.compile("Üben")).first.click()
     learner.get_by_label("Lücke 1", exact=True).fill("Bruxelles")

@@ -5,23 +5,13 @@ from datetime import datetime
 from quizapp.extensions import db
 from quizapp.models import Membership, SchoolClass
 from quizapp.services.quizzes import published_versions
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import open_menu, save_screenshot, serious_violations
+from tests.e2e.conftest import log_in, open_menu, save_screenshot, serious_violations
 from tests.factories import make_attempt, make_bank, make_quiz
 
 
 def _fits(page) -> bool:
     """Whether the page needs no sideways scrolling."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def _login(page, live_server, email):
-    """Log in through the form."""
-    page.goto(live_server + "/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Du bist angemeldet.").wait_for()
 
 
 def test_learner_joins_with_the_shown_code_and_teacher_opens_their_progress(
@@ -31,7 +21,7 @@ def test_learner_joins_with_the_shown_code_and_teacher_opens_their_progress(
     auth.create_user(email="lena@example.org", name="Lena")
 
     teacher = new_page(width=360, height=780)
-    _login(teacher, live_server, "kant@example.org")
+    log_in(teacher, live_server, "kant@example.org")
     open_menu(teacher)
     teacher.get_by_role("link", name="Klassen", exact=True).click()
     teacher.get_by_role("heading", name="Klassen", level=1).wait_for()
@@ -47,7 +37,7 @@ def test_learner_joins_with_the_shown_code_and_teacher_opens_their_progress(
     save_screenshot(teacher, "class-new-phone")
 
     learner = new_page(width=360, height=780)
-    _login(learner, live_server, "lena@example.org")
+    log_in(learner, live_server, "lena@example.org")
     open_menu(learner)
     learner.get_by_role("link", name="Klassen", exact=True).click()
     # Keyboard only, typed as a learner might: lower case.
@@ -105,7 +95,7 @@ def test_gradebook_scrolls_inside_its_box_on_a_phone(new_page, live_server, auth
         class_id = school_class.id
 
     teacher = new_page(width=360, height=780)
-    _login(teacher, live_server, "kant@example.org")
+    log_in(teacher, live_server, "kant@example.org")
     teacher.goto(f"{live_server}/classes/{class_id}")
     table = teacher.get_by_role("table", name="Ergebnisse der Quizze dieser Klasse")
     table.wait_for()

@@ -1,15 +1,6 @@
 """The site header: one menu button on a phone, one row with a teaching dropdown on a laptop."""
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import open_menu, save_screenshot, serious_violations
-
-
-def _login(page, live_server, email):
-    page.goto(live_server + "/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Du bist angemeldet.").wait_for()
+from tests.e2e.conftest import log_in, open_menu, save_screenshot, serious_violations
 
 
 def _header_height(page) -> float:
@@ -19,7 +10,7 @@ def _header_height(page) -> float:
 def test_phone_header_is_one_row_with_a_menu_button(new_page, live_server, auth):
     auth.create_user(email="root@example.org", name="Root", role="admin")
     page = new_page(width=390, height=844)
-    _login(page, live_server, "root@example.org")
+    log_in(page, live_server, "root@example.org")
     assert _header_height(page) < 80
     assert not page.get_by_role("link", name="Mein Fortschritt").is_visible()
     save_screenshot(page, "header-phone-closed")
@@ -58,7 +49,7 @@ def test_phone_menu_opens_without_javascript(browser, live_server):
 def test_laptop_header_is_one_row_with_teaching_links_grouped(new_page, live_server, auth):
     auth.create_user(email="root@example.org", name="Root", role="admin")
     page = new_page(width=1280, height=720)
-    _login(page, live_server, "root@example.org")
+    log_in(page, live_server, "root@example.org")
     assert not page.locator(".menu > summary").is_visible()
     links = page.locator(".nav-links > li")
     tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}

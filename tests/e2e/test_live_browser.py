@@ -2,19 +2,10 @@
 
 import re
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import save_screenshot, serious_violations
+from tests.e2e.conftest import log_in, save_screenshot, serious_violations
 from tests.factories import make_bank
 
 LIVE_BANK = ["single_choice", "multiple_choice", "true_false", "numeric", "fact_or_opinion"]
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server + "/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Du bist angemeldet.").wait_for()
 
 
 def answer(phone, question, right):

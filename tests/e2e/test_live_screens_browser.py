@@ -10,8 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Bank, LiveSession, Question, QuestionVersion, User
 from quizapp.services import live as game
 from tests.bank_helpers import ROOT, import_bank, import_seed
-from tests.e2e.conftest import save_screenshot, serious_violations
-from tests.e2e.test_live_browser import log_in
+from tests.e2e.conftest import log_in, save_screenshot, serious_violations
 
 PAUSED_REFUSAL = "Das Spiel ist pausiert."
 OK_GREEN = "rgb(23, 105, 46)"  # --ok: only right answers wear it

@@ -248,6 +248,24 @@ def test_practice_waits_while_an_exam_with_its_questions_is_open(learner):
     assert service.start_attempt(practice, owner, now=T0 + timedelta(minutes=3)).id
 
 
+@pytest.mark.parametrize("who", ["account", "guest"])
+def test_practice_begun_before_the_exam_takes_no_answers_during_it(learner, who):
+    bank = make_bank()
+    owner = Owner.account(learner) if who == "account" else Owner.guest(GUEST)
+    practice = service.start_attempt(make_quiz(bank, mode="practice"), owner, now=T0)
+    versions = service.attempt_versions(practice)
+    service.record_answer(practice, versions[0].id, right_answer(versions[0]), now=T0)
+    exam = service.start_attempt(make_quiz(bank, mode="exam", title="Test"), owner, now=T0)
+
+    with pytest.raises(ServiceError) as refused:
+        service.record_answer(practice, versions[1].id, right_answer(versions[1]), now=T0)
+    assert (refused.value.code, refused.value.params) == ("exam_in_progress", {"quiz": "Test"})
+    assert db.session.scalar(select(func.count(Response.id))) == 1
+    service.finish_attempt(exam, now=T0)
+    service.record_answer(practice, versions[1].id, right_answer(versions[1]), now=T0)
+    assert db.session.scalar(select(func.count(Response.id))) == 2
+
+
 def test_an_exam_past_its_time_limit_no_longer_holds_practice_back(learner):
     bank = make_bank()
     exam = make_quiz(bank, mode="exam", time_limit_s=600)

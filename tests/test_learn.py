@@ -203,6 +203,18 @@ def test_practice_of_an_open_exams_questions_waits_until_it_is_handed_in(app, cl
     assert start(client, bank, mode="practice") != exam_id
 
 
+def test_practice_resumed_during_an_exam_gives_no_answers_away(app, client, bank):
+    practice_id = start(client, bank)  # begun before the exam, left open
+    start(client, bank, mode="exam")
+    assert start(client, bank) == practice_id  # "Üben starten" resumes it
+    version = versions_of(app, practice_id)[0]
+    sent = answer(client, practice_id, 1, form_fields(version.type, right_answer(version)))
+    shown = text(client.get(sent.headers["Location"], follow_redirects=True))
+    assert "Du schreibst gerade die Prüfung" in shown and "Richtig!" not in shown
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
 def test_exam_answer_after_the_time_limit_is_refused(app, client, bank):
     attempt_id = start(client, bank, mode="exam")
     version = versions_of(app, attempt_id)[0]

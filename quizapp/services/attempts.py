@@ -76,6 +76,7 @@ class Owner:
 
     user_id: int | None = None
     guest_token: str | None = None
+    stored_guest_hash: str | None = None
 
     @classmethod
     def account(cls, user: User) -> "Owner":
@@ -87,16 +88,25 @@ class Owner:
         """The owner for a guest's attempts, known by the token in their cookie."""
         return cls(guest_token=token)
 
+    @classmethod
+    def of(cls, attempt: Attempt) -> "Owner":
+        """The owner of a stored attempt (a guest known by the stored digest only)."""
+        if attempt.user_id is not None:
+            return cls(user_id=attempt.user_id)
+        return cls(stored_guest_hash=attempt.guest_token_hash)
+
     @property
     def guest_hash(self) -> str | None:
         """The digest under which a guest's attempts are stored."""
+        if self.stored_guest_hash is not None:
+            return self.stored_guest_hash
         return token_digest(self.guest_token) if self.guest_token else None
 
     def condition(self):
         """SQL condition selecting this owner's attempts."""
         if self.user_id is not None:
             return Attempt.user_id == self.user_id
-        if self.guest_token:
+        if self.guest_hash:
             return (Attempt.guest_token_hash == self.guest_hash) & Attempt.user_id.is_(None)
         return false()
 
@@ -433,6 +443,11 @@ def record_answer(
         finish_attempt(attempt, now=attempt.deadline_at)
         raise ServiceError("time_up")
     version = attempt_version(attempt, version_id)
+    if shows_feedback_now(attempt.quiz):
+        # Feedback now would give away an open exam's answer (practice resumed during it).
+        exam = exam_in_progress(Owner.of(attempt), {version.question_id}, now)
+        if exam is not None:
+            raise ServiceError("exam_in_progress", quiz=exam.title)
     try:
         answer = grading.parse_answer(version.type, version.payload, raw)
     except grading.AnswerError as error:

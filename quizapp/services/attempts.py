@@ -192,28 +192,43 @@ def _one_start_at_a_time(quiz: Quiz) -> None:
     db.session.execute(touch, execution_options={"synchronize_session": False})
 
 
-def exam_in_progress(owner: Owner, question_ids: set[int], now: datetime) -> Quiz | None:
-    """Return the quiz of an unfinished attempt of the owner's that shows no feedback until
-    the end (an exam) and shares a question with these, if any.
+def exam_in_progress(owner: Owner, question_ids: set[int], now: datetime) -> str | None:
+    """Return the title of a quiz the owner is taking that shows no feedback until the end (an
+    exam) and asks one of these questions, if any.
 
     Practice shows the right answer after each question: during an exam it would give the
-    exam's answers away, so practice of the exam's questions waits until it is handed in.
+    exam's answers away, so practising the exam's questions waits until it is handed in.
+    Every practice answer asks, so one plain statement, which usually finds nothing.
     """
-    unfinished = db.session.scalars(
-        select(Attempt)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(owner.condition(), Attempt.finished_at.is_(None))
-        .where(Quiz.mode.in_(FEEDBACK_AT_END))
-    )
-    for attempt in unfinished:
-        if deadline_passed(attempt, now):
+    if owner.user_id is not None:
+        statement, params = _EXAMS_OF_USER, {"user_id": owner.user_id}
+    elif owner.guest_hash:
+        statement, params = _EXAMS_OF_GUEST, {"guest_hash": owner.guest_hash}
+    else:
+        return None
+    connection = db.session.connection()
+    for version_ids, deadline_at, title in connection.execute(statement, params).all():
+        if deadline_at is not None and now > deadline_at + DEADLINE_GRACE:
             continue
-        asked = db.session.scalars(
-            select(QuestionVersion.question_id).where(QuestionVersion.id.in_(attempt.version_ids))
-        )
-        if question_ids.intersection(asked):
-            return attempt.quiz
+        asked = connection.execute(_QUESTIONS_OF_VERSIONS, {"version_ids": version_ids})
+        if question_ids.intersection(asked.scalars()):
+            return title
     return None
+
+
+# The statements of exam_in_progress, built once (it runs on every practice answer).
+_OPEN_EXAMS = (
+    select(Attempt.version_ids, Attempt.deadline_at, Quiz.title)
+    .join(Quiz, Quiz.id == Attempt.quiz_id)
+    .where(Attempt.finished_at.is_(None), Quiz.mode.in_(FEEDBACK_AT_END))
+)
+_EXAMS_OF_USER = _OPEN_EXAMS.where(Attempt.user_id == bindparam("user_id"))
+_EXAMS_OF_GUEST = _OPEN_EXAMS.where(
+    Attempt.guest_token_hash == bindparam("guest_hash"), Attempt.user_id.is_(None)
+)
+_QUESTIONS_OF_VERSIONS = select(QuestionVersion.question_id).where(
+    QuestionVersion.id.in_(bindparam("version_ids", expanding=True))
+)
 
 
 def start_attempt(
@@ -245,7 +260,7 @@ def start_attempt(
         exam = exam_in_progress(owner, {v.question_id for v in chosen}, now)
         if exam is not None:
             db.session.rollback()
-            raise ServiceError("exam_in_progress", quiz=exam.title)
+            raise ServiceError("exam_in_progress", quiz=exam)
     attempt = Attempt(
         quiz=quiz,
         user_id=owner.user_id,
@@ -447,7 +462,7 @@ def record_answer(
         # Feedback now would give away an open exam's answer (practice resumed during it).
         exam = exam_in_progress(Owner.of(attempt), {version.question_id}, now)
         if exam is not None:
-            raise ServiceError("exam_in_progress", quiz=exam.title)
+            raise ServiceError("exam_in_progress", quiz=exam)
     try:
         answer = grading.parse_answer(version.type, version.payload, raw)
     except grading.AnswerError as error:

@@ -85,9 +85,8 @@ def error_message(error: ServiceError) -> str:
     """Return the learner's message for a refused operation on an attempt (learn and API)."""
     if error.code == "invalid_answer" and "answer_error" in error.params:
         return answer_error_text(error.params["answer_error"])
-    if error.code == "exam_in_progress":
-        return str(ERRORS["exam_in_progress"]) % {"quiz": error.params["quiz"]}
-    return str(ERRORS.get(error.code, ERRORS["invalid_answer"]))
+    text = str(ERRORS.get(error.code, ERRORS["invalid_answer"]))
+    return text % error.params if error.params else text
 
 
 def article_link(claim: Claim | None) -> str | None:

@@ -225,7 +225,7 @@ def test_an_error_while_writing_rolls_back_the_whole_bank(ctx, tmp_path, monkeyp
         ("Tatsache oder Meinung?", "Meinung oder Tatsache?"),
     )
     calls = []
-    real = importer._new_version
+    real = importer.add_version
 
     def fail_on_the_third(*args, **kwargs):
         calls.append(1)
@@ -233,7 +233,7 @@ def test_an_error_while_writing_rolls_back_the_whole_bank(ctx, tmp_path, monkeyp
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "_new_version", fail_on_the_third)
+    monkeypatch.setattr(importer, "add_version", fail_on_the_third)
     with pytest.raises(RuntimeError):
         import_bank(edited)
     assert len(calls) == 3

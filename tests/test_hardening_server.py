@@ -5,26 +5,16 @@ SESSION_COOKIE_SECURE=1 (as behind HTTPS; the test sends the cookie itself, sinc
 keeps secure cookies away from plain http).
 """
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import PASSWORD
+from tests.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -43,40 +33,10 @@ def server(tmp_path):
         service.register("ada@example.org", "Ada", PASSWORD)
         db.session.remove()
         db.engine.dispose()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
-    env.update(DATABASE_URL=url, SECRET_KEY="served-test", SESSION_COOKIE_SECURE="1")
-    log = open(tmp_path / "gunicorn.log", "w")  # closed in the finally below
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen(  # a fixed command of our own, no shell
-        [gunicorn, "--worker-class", "gevent", "--workers", "1"]
-        + ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(base + "/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet
-                pass
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    env = {"DATABASE_URL": url, "SESSION_COOKIE_SECURE": "1"}
+    server = Server(env, tmp_path / "gunicorn.log").start()
+    yield server.base
+    server.stop()
 
 
 def _cookie(response, old: str = "") -> str:

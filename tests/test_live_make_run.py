@@ -11,11 +11,8 @@ import io
 import os
 import re
 import runpy
-import shlex
 import socket
 import subprocess
-import sys
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,32 +20,23 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.test_live_multiprocess import (
-    Listener,
-    _admin,
-    _csrf,
-    _free_port,
-    _with_database,
-    wait_for,
+from tests.servers import (
+    ROOT,
+    SETTINGS,
+    Server,
+    admin,
+    free_port,
+    make_run_command,
+    with_database,
 )
+from tests.test_live_multiprocess import Listener, _csrf, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 PASSWORD = "correct horse battery"
 PLAYERS = 40
-# What the server may see of this test's environment: it sets the rest itself.
-SETTINGS = ("HOST", "PORT", "WORKERS", "PUBLIC_URL", "REDIS_URL", "DATABASE_URL", "SECRET_KEY")
 
 pytestmark = pytest.mark.server
-
-
-def make_run_command() -> list[str]:
-    """Return the command line of the Makefile's run target, with $(BIN) filled in."""
-    makefile = (ROOT / "Makefile").read_text()
-    recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
-    line = next(line.strip() for line in recipe.splitlines() if "gunicorn" in line)
-    return shlex.split(line.replace("$(BIN)", str(Path(sys.executable).parent)))
 
 
 def test_make_run_is_one_line_with_the_config_file():
@@ -83,56 +71,17 @@ def database(tmp_path_factory):
     """A fresh database: PostgreSQL when DATABASE_URL names one, else a SQLite file."""
     if DATABASE_URL.startswith("postgres"):
         name = f"qa_make_run_{uuid.uuid4().hex[:10]}"
-        _admin(f'CREATE DATABASE "{name}"')
-        url = _with_database(DATABASE_URL, name)
+        admin(f'CREATE DATABASE "{name}"')
+        url = with_database(DATABASE_URL, name)
         try:
             _populate(url.replace("postgresql://", "postgresql+psycopg://", 1))
             yield url
         finally:
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("make-run") / "quizapp.sqlite")
         _populate(url)
         yield url
-
-
-class Server:
-    """A gunicorn started with the `make run` command line; its console kept in a file."""
-
-    def __init__(self, env: dict, log: Path):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        clean = {k: v for k, v in os.environ.items() if k not in SETTINGS}
-        self.env = {**clean, "PORT": str(self.port), "SECRET_KEY": "make-run-test", **env}
-        self.process = None
-
-    def start(self) -> "Server":
-        with open(self.log, "w") as out:
-            self.process = subprocess.Popen(
-                make_run_command(), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(self.base + "/healthz", timeout=5).status_code == 200:
-                    return self
-            except requests.RequestException:  # not listening yet, or still booting
-                pass
-            assert self.process.poll() is None, self.console()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-
-    def console(self) -> str:
-        return self.log.read_text()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +250,7 @@ def test_login_limit_holds_against_the_make_run_server(server):
 
 
 def test_several_workers_without_redis_refuse_to_start(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update(PORT=str(port), WORKERS="2")
     done = subprocess.run(

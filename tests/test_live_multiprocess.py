@@ -9,19 +9,15 @@ worker's deadline timer, with no client asking.
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import Server, admin, with_database
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -37,25 +33,6 @@ PASSWORD = "correct horse battery"
 PLAYERS = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    url = _with_database(DATABASE_URL, "postgres").replace("postgresql+psycopg", "postgresql")
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql)
-
-
 @pytest.fixture
 def scratch_database():
     """A fresh PostgreSQL database with the schema, a teacher and a bank; dropped afterwards."""
@@ -65,8 +42,8 @@ def scratch_database():
     from tests.factories import make_bank
 
     name = f"qa_live_mp_{uuid.uuid4().hex[:10]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    url = _with_database(DATABASE_URL, name)
+    admin(f'CREATE DATABASE "{name}"')
+    url = with_database(DATABASE_URL, name)
     try:
         app = create_app(
             {
@@ -82,62 +59,21 @@ def scratch_database():
             db.engine.dispose()
         yield url
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def server(scratch_database, tmp_path):
-    """gunicorn with two gevent workers on a free port, as `make run` starts it."""
-    port = _free_port()
+    """Two gevent workers on Redis, as `make run` starts them with WORKERS=2 and REDIS_URL."""
     env = {
-        **os.environ,
         "DATABASE_URL": scratch_database,
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "multiprocess-test",
+        "WORKERS": "2",
         "QUIZAPP_WORKER_HEADER": "1",
     }
-    log = open(tmp_path / "gunicorn.log", "w")  # closed in the finally below
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--worker-class",
-            "gevent",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "3",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(base + "/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or still booting
-                pass
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    server = Server(env, tmp_path / "gunicorn.log").start()
+    yield server.base
+    server.stop()
 
 
 def _csrf(html: str) -> str:

@@ -259,7 +259,7 @@ def _write_questions(
             question = Question(bank_id=bank.id, key=spec.key, position=position, **values)
             db.session.add(question)
             db.session.flush()
-            _new_version(question, spec, payload, number=1)
+            add_version(question, spec, payload, number=1)
             summary.created += 1
             continue
         # A question that only moved because others came or went counts as unchanged.
@@ -277,7 +277,7 @@ def _write_questions(
                     QuestionVersion.question_id == question.id
                 )
             )
-            _new_version(question, spec, payload, number=(number or 0) + 1)
+            add_version(question, spec, payload, number=(number or 0) + 1)
             summary.new_versions += 1
         elif _assign(current, {"explanation": spec.explanation}) or meta_changed:
             summary.updated += 1
@@ -289,7 +289,7 @@ def _write_questions(
             summary.retired += 1
 
 
-def _new_version(question: Question, spec: QuestionSpec, payload: dict, number: int) -> None:
+def add_version(question: Question, spec: QuestionSpec, payload: dict, number: int) -> None:
     """Add a version with the spec's content and make it the question's current one."""
     version = QuestionVersion(
         question_id=question.id,

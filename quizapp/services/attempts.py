@@ -76,7 +76,6 @@ class Owner:
 
     user_id: int | None = None
     guest_token: str | None = None
-    stored_guest_hash: str | None = None
 
     @classmethod
     def account(cls, user: User) -> "Owner":
@@ -88,25 +87,16 @@ class Owner:
         """The owner for a guest's attempts, known by the token in their cookie."""
         return cls(guest_token=token)
 
-    @classmethod
-    def of(cls, attempt: Attempt) -> "Owner":
-        """The owner of a stored attempt (a guest known by the stored digest only)."""
-        if attempt.user_id is not None:
-            return cls(user_id=attempt.user_id)
-        return cls(stored_guest_hash=attempt.guest_token_hash)
-
     @property
     def guest_hash(self) -> str | None:
         """The digest under which a guest's attempts are stored."""
-        if self.stored_guest_hash is not None:
-            return self.stored_guest_hash
         return token_digest(self.guest_token) if self.guest_token else None
 
     def condition(self):
         """SQL condition selecting this owner's attempts."""
         if self.user_id is not None:
             return Attempt.user_id == self.user_id
-        if self.guest_hash:
+        if self.guest_token:
             return (Attempt.guest_token_hash == self.guest_hash) & Attempt.user_id.is_(None)
         return false()
 
@@ -192,23 +182,25 @@ def _one_start_at_a_time(quiz: Quiz) -> None:
     db.session.execute(touch, execution_options={"synchronize_session": False})
 
 
-def exam_in_progress(owner: Owner, question_ids: set[int], now: datetime) -> str | None:
-    """Return the title of a quiz the owner is taking that shows no feedback until the end (an
-    exam) and asks one of these questions, if any.
+def exam_in_progress(
+    user_id: int | None, guest_hash: str | None, question_ids: set[int], now: datetime
+) -> str | None:
+    """Return the title of a quiz the account (or else the guest) is taking that shows no
+    feedback until the end (an exam) and asks one of these questions, if any.
 
     Practice shows the right answer after each question: during an exam it would give the
     exam's answers away, so practising the exam's questions waits until it is handed in.
     Every practice answer asks, so one plain statement, which usually finds nothing.
     """
-    if owner.user_id is not None:
-        statement, params = _EXAMS_OF_USER, {"user_id": owner.user_id}
-    elif owner.guest_hash:
-        statement, params = _EXAMS_OF_GUEST, {"guest_hash": owner.guest_hash}
+    if user_id is not None:
+        statement, params = _EXAMS_OF_USER, {"user_id": user_id}
+    elif guest_hash:
+        statement, params = _EXAMS_OF_GUEST, {"guest_hash": guest_hash}
     else:
         return None
     connection = db.session.connection()
     for version_ids, deadline_at, title in connection.execute(statement, params).all():
-        if deadline_at is not None and now > deadline_at + DEADLINE_GRACE:
+        if _past(deadline_at, now):
             continue
         asked = connection.execute(_QUESTIONS_OF_VERSIONS, {"version_ids": version_ids})
         if question_ids.intersection(asked.scalars()):
@@ -257,7 +249,8 @@ def start_attempt(
         db.session.rollback()
         raise ServiceError("empty_quiz")
     if shows_feedback_now(quiz):
-        exam = exam_in_progress(owner, {v.question_id for v in chosen}, now)
+        asked = {v.question_id for v in chosen}
+        exam = exam_in_progress(owner.user_id, owner.guest_hash, asked, now)
         if exam is not None:
             db.session.rollback()
             raise ServiceError("exam_in_progress", quiz=exam)
@@ -332,7 +325,12 @@ def present(attempt: Attempt, version: QuestionVersion) -> dict:
 
 def deadline_passed(attempt: Attempt, now: datetime) -> bool:
     """Whether the attempt's time limit is over (with a short grace for the last request)."""
-    return attempt.deadline_at is not None and now > attempt.deadline_at + DEADLINE_GRACE
+    return _past(attempt.deadline_at, now)
+
+
+def _past(deadline_at: datetime | None, now: datetime) -> bool:
+    """Whether a time limit (None: none) is over, with the grace for the last request."""
+    return deadline_at is not None and now > deadline_at + DEADLINE_GRACE
 
 
 def expire_if_due(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -460,7 +458,8 @@ def record_answer(
     version = attempt_version(attempt, version_id)
     if shows_feedback_now(attempt.quiz):
         # Feedback now would give away an open exam's answer (practice resumed during it).
-        exam = exam_in_progress(Owner.of(attempt), {version.question_id}, now)
+        asked = {version.question_id}
+        exam = exam_in_progress(attempt.user_id, attempt.guest_token_hash, asked, now)
         if exam is not None:
             raise ServiceError("exam_in_progress", quiz=exam)
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp import generate
 from quizapp.banks import articles, schema
-from quizapp.banks.importer import content_hash
+from quizapp.banks.importer import add_version
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import (
@@ -295,20 +295,7 @@ def _accept(bank: Bank, proposal_id: int, user: User, edits: dict | None) -> Que
     )
     db.session.add(question)
     db.session.flush()
-    payload = spec.payload()
-    version = QuestionVersion(
-        question_id=question.id,
-        number=1,
-        type=spec.type,
-        asks=spec.asks,
-        prompt=spec.prompt,
-        payload=payload,
-        explanation=spec.explanation,
-        content_hash=content_hash(spec.type, spec.asks, spec.prompt, payload),
-    )
-    db.session.add(version)
-    db.session.flush()
-    question.current = version
+    add_version(question, spec, spec.payload(), number=1)
     proposal.question = entry
     _decide(proposal, "accepted", user)
     return question

@@ -83,9 +83,8 @@ def _transition(session_id: int, decide: Callable[[LiveSession], Plan | None]) -
     raise ServiceError("busy")
 
 
-def _question_data(live: LiveSession) -> dict:
-    """The question as players see it: prompt and options, never the key."""
-    version = db.session.get(QuestionVersion, live.version_ids[live.current_index])
+def _shown(live: LiveSession, version: QuestionVersion) -> dict:
+    """The running question as everyone sees it: prompt and options, never the key."""
     return {
         "index": live.current_index,
         "count": len(live.version_ids),
@@ -94,6 +93,14 @@ def _question_data(live: LiveSession) -> dict:
         "prompt_html": str(markdown.render_inline(version.prompt)),
         "image": (version.media or {}).get("image"),
         "view": grading.present(version.type, version.payload, order_seed=live.id),
+    }
+
+
+def _question_data(live: LiveSession) -> dict:
+    """The question as players see it, with its times."""
+    version = db.session.get(QuestionVersion, live.version_ids[live.current_index])
+    return {
+        **_shown(live, version),
         "question_ms": epoch_ms(live.question_at),
         "options_ms": epoch_ms(live.options_at),
         "deadline_ms": epoch_ms(live.deadline_at),
@@ -355,13 +362,7 @@ def _reveal_data(live: LiveSession) -> dict:
     gained = {a.player_id: (a.points, a.correct) for a in answers}
     ranks = ranking(live, gained=gained)
     return {
-        "index": index,
-        "count": len(live.version_ids),
-        "type": version.type,
-        "prompt": version.prompt,
-        "prompt_html": str(markdown.render_inline(version.prompt)),
-        "image": (version.media or {}).get("image"),
-        "view": grading.present(version.type, version.payload, order_seed=live.id),
+        **_shown(live, version),
         "solution": grading.solution(version.type, version.payload),
         "distribution": distribution,
         "answered": len(answers),

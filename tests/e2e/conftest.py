@@ -112,9 +112,15 @@ def open_teaching(page) -> None:
 
 
 def log_in(page, live_server, email: str) -> None:
-    """Log in through the form with the test password; wait for the confirmation."""
+    """Log in through the form with the test password; wait for the confirmation and the styles.
+
+    The confirmation is in the page before its stylesheet has been revalidated; a test that
+    checks what is visible right after it would see the page unstyled (CI saw the laptop
+    header's menu button there once), so this also waits for the page's load event.
+    """
     page.goto(live_server + "/login")
     page.get_by_label("E-Mail").fill(email)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.get_by_text("Du bist angemeldet.").wait_for()
+    page.wait_for_load_state("load")

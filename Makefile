@@ -68,6 +68,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/learners.py
+	$(BIN)/python bench/answer_floor.py
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/generate.py

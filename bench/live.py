@@ -14,9 +14,13 @@ fanout is the time from just before the host's "next" request to a player's rece
 of the question. lost_answers counts answers that failed or were accepted but not
 stored; score_mismatches counts players whose stored score differs from the score
 recomputed with the published formula from their stored answers, or from the score
-their final event told them.
+their final event told them. answer_p95_ms_first_second and answer_p95_ms_later split
+the answers into those sent within a second of their question's options opening and
+the rest: without a preview (the default here, as in the targets) the first ones compete
+with the question's fan-out to every stream; `--preview 3 --limit 20` plays a game as the
+host form creates it by default (the question shows 3 s before its options, 20 s each).
 
-    .venv/bin/python bench/live.py [--players 200] [--limit 10] [--workers N]
+    .venv/bin/python bench/live.py [--players 200] [--limit 10] [--preview 0] [--workers N]
 
 Players are greenlets (gevent), not OS threads: the client stays cheap next to the server.
 """
@@ -229,8 +233,10 @@ class Player:
             event = self.stream.wait("question", index, timeout=300)
             if event is None:
                 return
-            # The answer goes out at a random moment, counted from the options' opening.
-            gevent.sleep(rng.uniform(0.0, window_s))
+            # The answer goes out at a random moment, counted from the options' opening
+            # (after the preview, on the server's clock: the same machine's).
+            opens_in = event["data"]["options_ms"] / 1000 - time.time()
+            gevent.sleep(max(0.0, opens_in) + rng.uniform(0.0, window_s))
             answer = some_answer(event["data"], rng)
             start = time.perf_counter()
             try:
@@ -240,6 +246,7 @@ class Player:
             except Exception:  # noqa: BLE001 (a lost answer)
                 status, body = 0, {}
             self.answers[index] = {
+                "sent": start,
                 "ms": (time.perf_counter() - start) * 1000,
                 "status": status,
                 "code": body.get("code") if isinstance(body, dict) else None,
@@ -258,7 +265,7 @@ class Host:
             form={"csrf_token": csrf(page), "email": "host@example.org", "password": PASSWORD},
         )
 
-    def create(self, bank_id: int, limit_s: int) -> tuple[int, str]:
+    def create(self, bank_id: int, limit_s: int, preview_s: int) -> tuple[int, str]:
         """Create the game; return its id and PIN."""
         page = self.client.request("GET", "/live/host")[1]
         status, _ = self.client.request(
@@ -270,7 +277,7 @@ class Host:
                 "scoring": "speed",
                 "streak_bonus": "y",
                 "time_limit_s": str(limit_s),
-                "preview_s": "0",
+                "preview_s": str(preview_s),
             },
         )
         if status != 302:
@@ -360,6 +367,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--players", type=int, default=200)
     parser.add_argument("--limit", type=int, default=10, help="seconds per question")
+    parser.add_argument(
+        "--preview",
+        type=int,
+        default=0,
+        help="seconds a question is shown before its options open (the host form's default: 3)",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", help="py-spy the workers during the game into PATH.<pid>.txt")
@@ -400,7 +413,7 @@ def main() -> None:
 
             sampler = gevent.spawn(sample)
             host = Host(base)
-            live_id, pin = host.create(bank_id, args.limit)
+            live_id, pin = host.create(bank_id, args.limit, args.preview)
             players = [Player(n, base) for n in range(args.players)]
 
             # Joining: 100 at a time, as a class scanning the QR code together.
@@ -441,7 +454,7 @@ def main() -> None:
                 host.next(live_id, seq)
                 seq += 1
                 # Everyone answers, so the question closes early (or at the deadline).
-                reveal = host_stream.wait("reveal", index, timeout=args.limit + 30)
+                reveal = host_stream.wait("reveal", index, timeout=args.preview + args.limit + 30)
                 seq = reveal["id"] if reveal else seq + 1
                 for player in players:
                     player.stream.wait("reveal", index, timeout=10)
@@ -468,6 +481,13 @@ def main() -> None:
             peak[0] = max(peak[0], server.rss_mb())
 
             answer_ms = [a["ms"] for p in players for a in p.answers.values()]
+            # Answers sent in the first second after their question's options opened (without
+            # a preview they compete with the question's fan-out) and those sent later.
+            early_ms, later_ms = [], []
+            for player in players:
+                for index, answer in player.answers.items():
+                    early = answer["sent"] - next_at[index] - args.preview < 1.0
+                    (early_ms if early else later_ms).append(answer["ms"])
             fanout_ms = []
             for player in players:
                 for index, sent_at in next_at.items():
@@ -493,6 +513,8 @@ def main() -> None:
         json.dumps(
             {
                 "players": args.players,
+                "limit_s": args.limit,
+                "preview_s": args.preview,
                 "workers": workers,
                 "database": "postgresql" if url.startswith("postgres") else "sqlite",
                 "broker": "redis" if shared else "in-process",
@@ -501,6 +523,9 @@ def main() -> None:
                 "answers": len(answer_ms),
                 "answer_p50_ms": round(percentile(answer_ms, 0.5), 1),
                 "answer_p95_ms": round(percentile(answer_ms, 0.95), 1),
+                "answer_p95_ms_first_second": round(percentile(early_ms, 0.95), 1),
+                "answer_p95_ms_later": round(percentile(later_ms, 0.95), 1),
+                "answers_first_second": len(early_ms),
                 "fanout_p50_ms": round(percentile(fanout_ms, 0.5), 1),
                 "fanout_p95_ms": round(percentile(fanout_ms, 0.95), 1),
                 "lost_answers": lost,

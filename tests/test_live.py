@@ -565,6 +565,23 @@ def test_kicked_player_stays_out(app, host, bank, clock):
     assert [row["nickname"] for row in host.state()["event"]["data"]["top"]] == ["Anna"]
 
 
+def test_a_removed_players_answer_does_not_count(app, host, bank, clock):
+    host.create(bank)
+    anna, ben, cem = (join(app, host.pin, name) for name in ("Anna", "Ben", "Cem"))
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    ben.answer(0, 0)
+    assert host.state()["answered"] == 1
+    host.kick(ben.id)
+    assert host.state()["answered"] == 0
+    # Anna's answer with Ben's would be two of the two players left: Cem has not answered.
+    anna.answer(0, 0)
+    assert host.state()["phase"] == "question"
+    assert host.state()["answered"] == 1
+    cem.answer(0, 1)
+    assert host.state()["phase"] == "reveal"
+
+
 def logged_in_browser(app, auth, email: str, name: str):
     """A fresh browser with the learner's account logged in (created if missing)."""
     from quizapp.models import User

@@ -66,6 +66,8 @@ class Player(db.Model):
         UniqueConstraint("session_id", "nickname"),
         # Case-insensitive uniqueness: "Anna" and "anna" are one name in a classroom.
         UniqueConstraint("session_id", "nickname_key", name="uq_player_session_nickname_key"),
+        # The removed players of a game, for the count of a question's answers.
+        Index("ix_player_session_kicked", "session_id", "kicked"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

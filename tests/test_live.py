@@ -580,6 +580,10 @@ def test_a_removed_players_answer_does_not_count(app, host, bank, clock):
     assert host.state()["answered"] == 1
     cem.answer(0, 1)
     assert host.state()["phase"] == "reveal"
+    # Nor in the reveal: two answers, one for each of the first two options.
+    reveal = host.state()["event"]["data"]
+    assert reveal["answered"] == 2
+    assert sum(reveal["distribution"].values()) == 2
 
 
 def logged_in_browser(app, auth, email: str, name: str):

@@ -364,10 +364,15 @@ def _reveal_data(live: LiveSession) -> dict:
     version = db.session.get(QuestionVersion, live.version_ids[index])
     claim = version.question.claim
     article = claim.article if claim is not None else None
+    # Removed players' answers count nowhere: not in "answered", nor in the distribution.
     answers = db.session.execute(
-        select(
-            LiveAnswer.player_id, LiveAnswer.answer, LiveAnswer.correct, LiveAnswer.points
-        ).where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == index)
+        select(LiveAnswer.player_id, LiveAnswer.answer, LiveAnswer.correct, LiveAnswer.points)
+        .join(Player, Player.id == LiveAnswer.player_id)
+        .where(
+            LiveAnswer.session_id == live.id,
+            LiveAnswer.question_index == index,
+            Player.kicked.is_(False),
+        )
     ).all()
     distribution = _distribution(version, [a.answer for a in answers])
     gained = {a.player_id: (a.points, a.correct) for a in answers}

@@ -282,15 +282,7 @@ def expire_if_due(live: LiveSession, now: datetime) -> None:
 def close_if_all_answered(session_id: int, now: datetime) -> Event | None:
     """Close the running question early once every active player has answered it."""
     # One cheap read first: a transition takes the game's exclusive lock.
-    live = db.session.execute(
-        select(
-            LiveSession.state,
-            LiveSession.current_index,
-            LiveSession.paused_at,
-            LiveSession.player_count,
-            answered_count(session_id, LiveSession.current_index),
-        ).where(LiveSession.id == session_id)
-    ).one_or_none()
+    live = db.session.execute(_CLOSE_CHECK, {"session_id": session_id}).one_or_none()
     db.session.rollback()
     if live is None or live.state != "question" or live.paused_at is not None:
         return None
@@ -332,6 +324,15 @@ def answered_count(session_id, index):
 
 
 ANSWERED_COUNT = select(answered_count(bindparam("session_id"), bindparam("index")))
+# The read of close_if_all_answered, built once: each of a question's last answers runs it
+# (building it per call cost more than running it).
+_CLOSE_CHECK = select(
+    LiveSession.state,
+    LiveSession.current_index,
+    LiveSession.paused_at,
+    LiveSession.player_count,
+    answered_count(bindparam("session_id"), LiveSession.current_index),
+).where(LiveSession.id == bindparam("session_id"))
 
 
 def answer_counts(session_id: int, index: int) -> tuple[int, int]:

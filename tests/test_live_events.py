@@ -14,7 +14,7 @@ from quizapp.extensions import db
 from quizapp.grading import item_id
 from quizapp.models import LiveSession, User, utcnow
 from quizapp.services import live as game
-from quizapp.services.live import nicknames
+from quizapp.services.live import answers, nicknames
 from quizapp.services.live.events import (
     RESYNC,
     Event,
@@ -145,6 +145,30 @@ def test_live_events_reach_players_and_the_projector(app, host, bank, clock):
     assert [e["type"] for e in received["host"]] == ["question", "answered", "answered", "reveal"]
     assert received["host"][2]["data"] == {"index": 0, "count": 2, "total": 2}
     assert received["host"][0]["id"] == 1 and received["host"][1]["id"] is None
+
+
+def test_the_host_hears_counted_answers_and_every_one_near_the_end(
+    app, host, bank, clock, monkeypatch
+):
+    # In a big game the host hears the count when it was counted (at most every RECOUNT_S
+    # per process), not on every answer; once few answers are missing, on every answer, so
+    # the last count the host hears is exact. Here "few" is 1 and no recount falls due.
+    monkeypatch.setattr(answers, "RECOUNT_MARGIN", 1)
+    monkeypatch.setattr(answers, "RECOUNT_S", 3600)
+    host.create(bank)
+    players = [join(app, host.pin, name) for name in ("Anna", "Ben", "Cem", "Dana")]
+    projector = stream(host.client, host.live_id, after=0)
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    for player in players:
+        player.answer(0, 0)
+    events = read_events(projector, 5)
+    projector.close()
+    # Anna's answer is counted (the first), Ben's estimated (3 still missing), Cem's and
+    # Dana's counted (at most 1 missing); Dana's closes the question.
+    assert [e["type"] for e in events] == ["question", "answered", "answered", "answered", "reveal"]
+    assert [e["data"]["count"] for e in events[1:4]] == [1, 3, 4]
+    assert events[4]["data"]["answered"] == 4
 
 
 def test_question_event_carries_no_answer_key(app, host, bank):

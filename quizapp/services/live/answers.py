@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
@@ -39,14 +40,23 @@ def submit_answer(
     decides), or a malformed answer.
     """
     try:
-        elapsed_ms, answered, active = _record(session_id, token, index, raw, now)
+        recorded = _record(session_id, token, index, raw, now)
     except ServiceError as error:
         db.session.rollback()
         if error.code == "late":
             close_if_expired(session_id, index, now)
         raise
-    _after_answer(session_id, index, answered, active, now)
-    return elapsed_ms
+    _after_answer(session_id, index, recorded, now)
+    return recorded.elapsed_ms
+
+
+class _Recorded(NamedTuple):
+    """What the answer path knows after storing an answer."""
+
+    elapsed_ms: int
+    answered: int  # answers to the question, this one included (see _answered)
+    counted: bool  # whether `answered` was counted in the database just now
+    active: int  # players not removed
 
 
 @dataclass(frozen=True)
@@ -111,27 +121,52 @@ _ANSWER_STATE = (
     .where(_LIVE.c.id == bindparam("session_id"), _PLAYER.c.token_hash == bindparam("token"))
 )
 _INSERT_ANSWER = _ANSWER.insert()
-_SCORE_PLAYER = (
-    _PLAYER.update()
-    .where(_PLAYER.c.id == bindparam("scored_player"))
-    .values(
-        score=_PLAYER.c.score + bindparam("gained"),
-        streak=bindparam("new_streak"),
-        last_score_at=func.coalesce(
-            bindparam("scored_at", type_=_PLAYER.c.last_score_at.type), _PLAYER.c.last_score_at
-        ),
-    )
+_SCORE = {
+    "score": _PLAYER.c.score + bindparam("gained"),
+    "streak": bindparam("new_streak"),
+    "last_score_at": func.coalesce(
+        bindparam("scored_at", type_=_PLAYER.c.last_score_at.type), _PLAYER.c.last_score_at
+    ),
+}
+_SCORE_PLAYER = _PLAYER.update().where(_PLAYER.c.id == bindparam("scored_player")).values(_SCORE)
+# On PostgreSQL the answer and the player's new score go in one statement (one round trip
+# fewer per answer): the insert as a CTE, the update of the player it returns. SQLite has no
+# INSERT in a WITH clause; there the two statements cost no round trip.
+_ANSWER_COLUMNS = (
+    "player_id", "session_id", "question_index", "version_id", "answer", "score", "correct",
+    "elapsed_ms", "points", "bonus", "answered_at",
+)  # fmt: skip
+_INSERTED = (
+    _ANSWER.insert()
+    .values({name: bindparam("a_" + name, type_=_ANSWER.c[name].type) for name in _ANSWER_COLUMNS})
+    .returning(_ANSWER.c.player_id)
+    .cte("inserted")
 )
+_INSERT_AND_SCORE = (
+    _PLAYER.update()
+    .where(_PLAYER.c.id == select(_INSERTED.c.player_id).scalar_subquery())
+    .values(_SCORE)
+)
+
+
+def _store(connection, row: dict, scored: dict) -> None:
+    """Insert the answer `row` and add its points to the player (`scored`), in one statement
+    where the database allows it; a second answer raises IntegrityError."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_INSERT_AND_SCORE, {**{"a_" + k: v for k, v in row.items()}, **scored})
+        return
+    connection.execute(_INSERT_ANSWER, row)
+    connection.execute(_SCORE_PLAYER, {"scored_player": row["player_id"], **scored})
 
 
 def _record(
     session_id: int, token: str | None, index: int, raw: grading.RawAnswer, now: datetime
-) -> tuple[int, int, int]:
+) -> _Recorded:
     """Grade and store one answer in one transaction (see submit_answer).
 
     The hot path of a game, so few round trips: the lock, one read, the insert and the
-    update (and now and then a count, see `_answered`). Returns (elapsed ms, answers
-    counted, active players).
+    update (one statement on PostgreSQL, see `_store`), and now and then a count (see
+    `_answered`).
     """
     if not token:
         raise ServiceError("unknown")
@@ -178,20 +213,16 @@ def _record(
         "bonus": bonus,
         "answered_at": now,
     }
+    scored = {
+        "gained": gained + bonus,
+        "new_streak": streak,
+        # Only a rise of the score moves the tie-break time.
+        "scored_at": now if gained + bonus > 0 else None,
+    }
     try:
-        connection.execute(_INSERT_ANSWER, row)
+        _store(connection, row, scored)
     except IntegrityError:
         raise ServiceError("twice") from None
-    connection.execute(
-        _SCORE_PLAYER,
-        {
-            "scored_player": player_id,
-            "gained": gained + bonus,
-            "new_streak": streak,
-            # Only a rise of the score moves the tie-break time.
-            "scored_at": now if gained + bonus > 0 else None,
-        },
-    )
     if live.user_id is not None:
         answer_recorded.send(
             current_app._get_current_object(),
@@ -202,9 +233,11 @@ def _record(
             elapsed_ms=elapsed_ms,
             answered_at=now,
         )
-    answered = _answered(connection, session_id, live.two_step_secret, index, live.player_count)
+    answered, counted = _answered(
+        connection, session_id, live.two_step_secret, index, live.player_count
+    )
     db.session.commit()
-    return elapsed_ms, answered, live.player_count
+    return _Recorded(elapsed_ms, answered, counted, live.player_count)
 
 
 @dataclass
@@ -223,8 +256,11 @@ _TALLIES: dict[tuple[int, str, int], _Tally] = {}
 RECOUNT_S = 0.1
 
 
-def _answered(connection, session_id: int, secret: str, index: int, active: int) -> int:
-    """Return how many have answered question `index`, this answer included.
+def _answered(
+    connection, session_id: int, secret: str, index: int, active: int
+) -> tuple[int, bool]:
+    """Return how many have answered question `index`, this answer included, and whether
+    that was counted in the database now (else it is this process's estimate).
 
     Counting the question's answers on every answer would make each answer cost more
     than the one before (O(n²) per question). So the database counts at most every
@@ -240,13 +276,13 @@ def _answered(connection, session_id: int, secret: str, index: int, active: int)
         estimate = tally.counted + tally.since + 1
         if active - estimate > RECOUNT_MARGIN:
             tally.since += 1
-            return estimate
+            return estimate, False
     counted = connection.execute(ANSWERED_COUNT, {"session_id": session_id, "index": index})
     counted = counted.scalar_one()
     if len(_TALLIES) > 500:
         _TALLIES.clear()
     _TALLIES[key] = _Tally(moment, counted)
-    return counted
+    return counted, True
 
 
 # The count inside an answer's transaction misses answers committed meanwhile. The answer
@@ -256,11 +292,16 @@ def _answered(connection, session_id: int, secret: str, index: int, active: int)
 RECOUNT_MARGIN = 200
 
 
-def _after_answer(session_id: int, index: int, answered: int, active: int, now: datetime) -> None:
-    """Tell the host how many have answered; close the question when all have."""
-    broker().publish(
-        session_id,
-        Event("answered", {"index": index, "count": answered, "total": active}, audience="host"),
-    )
+def _after_answer(session_id: int, index: int, recorded: _Recorded, now: datetime) -> None:
+    """Tell the host how many have answered; close the question when all have.
+
+    The host hears the count when it was counted: on every answer in a class, at most every
+    RECOUNT_S per process while more than RECOUNT_MARGIN answers are missing (at 4,096
+    players an event per answer cost each answer a publish and every worker its delivery).
+    """
+    answered, active = recorded.answered, recorded.active
+    if recorded.counted:
+        data = {"index": index, "count": answered, "total": active}
+        broker().publish(session_id, Event("answered", data, audience="host"))
     if active - answered <= RECOUNT_MARGIN:
         close_if_all_answered(session_id, now)

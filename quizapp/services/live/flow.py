@@ -257,17 +257,34 @@ def kick(session_id: int, player_id: int, now: datetime) -> Event | None:
     return event
 
 
+# The read of close_if_expired, built once: every late answer runs it.
+_EXPIRY_CHECK = select(
+    LiveSession.state, LiveSession.current_index, LiveSession.paused_at, LiveSession.deadline_at
+).where(LiveSession.id == bindparam("session_id"))
+
+
+def _expired(live, index: int | None, now: datetime) -> bool:
+    """Whether the running question (question `index`, if given) is open past its deadline."""
+    return (
+        live.state == "question"
+        and live.paused_at is None
+        and (index is None or live.current_index == index)
+        and live.deadline_at is not None
+        and live.deadline_at <= now
+    )
+
+
 def close_if_expired(session_id: int, index: int | None, now: datetime) -> Event | None:
     """Close the running question if its deadline has passed (idempotent; any worker)."""
+    # One cheap read first: late answers come in crowds when a server is overloaded, and a
+    # transition takes the game's exclusive lock, which waits for every answer in flight.
+    seen = db.session.execute(_EXPIRY_CHECK, {"session_id": session_id}).one_or_none()
+    db.session.rollback()
+    if seen is not None and not _expired(seen, index, now):
+        return None
 
     def decide(live: LiveSession) -> Plan | None:
-        if live.state != "question" or live.paused_at is not None:
-            return None
-        if index is not None and live.current_index != index:
-            return None
-        if live.deadline_at is None or live.deadline_at > now:
-            return None
-        return _close_plan(live, now)
+        return _close_plan(live, now) if _expired(live, index, now) else None
 
     return _transition(session_id, decide)
 

@@ -120,7 +120,14 @@ _ANSWER_STATE = (
     .select_from(_LIVE.join(_PLAYER, _PLAYER.c.session_id == _LIVE.c.id))
     .where(_LIVE.c.id == bindparam("session_id"), _PLAYER.c.token_hash == bindparam("token"))
 )
-_INSERT_ANSWER = _ANSWER.insert()
+# The answer's values, bound as "a_<column>" (a name of its own: the player's update in the
+# same statement also sets a column called score).
+_ANSWER_VALUES = {
+    column.name: bindparam("a_" + column.name, type_=column.type)
+    for column in _ANSWER.c
+    if not column.primary_key
+}
+_INSERT_ANSWER = _ANSWER.insert().values(_ANSWER_VALUES)
 _SCORE = {
     "score": _PLAYER.c.score + bindparam("gained"),
     "streak": bindparam("new_streak"),
@@ -128,20 +135,11 @@ _SCORE = {
         bindparam("scored_at", type_=_PLAYER.c.last_score_at.type), _PLAYER.c.last_score_at
     ),
 }
-_SCORE_PLAYER = _PLAYER.update().where(_PLAYER.c.id == bindparam("scored_player")).values(_SCORE)
+_SCORE_PLAYER = _PLAYER.update().where(_PLAYER.c.id == bindparam("a_player_id")).values(_SCORE)
 # On PostgreSQL the answer and the player's new score go in one statement (one round trip
 # fewer per answer): the insert as a CTE, the update of the player it returns. SQLite has no
 # INSERT in a WITH clause; there the two statements cost no round trip.
-_ANSWER_COLUMNS = (
-    "player_id", "session_id", "question_index", "version_id", "answer", "score", "correct",
-    "elapsed_ms", "points", "bonus", "answered_at",
-)  # fmt: skip
-_INSERTED = (
-    _ANSWER.insert()
-    .values({name: bindparam("a_" + name, type_=_ANSWER.c[name].type) for name in _ANSWER_COLUMNS})
-    .returning(_ANSWER.c.player_id)
-    .cte("inserted")
-)
+_INSERTED = _INSERT_ANSWER.returning(_ANSWER.c.player_id).cte("inserted")
 _INSERT_AND_SCORE = (
     _PLAYER.update()
     .where(_PLAYER.c.id == select(_INSERTED.c.player_id).scalar_subquery())
@@ -152,11 +150,12 @@ _INSERT_AND_SCORE = (
 def _store(connection, row: dict, scored: dict) -> None:
     """Insert the answer `row` and add its points to the player (`scored`), in one statement
     where the database allows it; a second answer raises IntegrityError."""
+    params = {**{"a_" + name: value for name, value in row.items()}, **scored}
     if connection.dialect.name == "postgresql":
-        connection.execute(_INSERT_AND_SCORE, {**{"a_" + k: v for k, v in row.items()}, **scored})
-        return
-    connection.execute(_INSERT_ANSWER, row)
-    connection.execute(_SCORE_PLAYER, {"scored_player": row["player_id"], **scored})
+        connection.execute(_INSERT_AND_SCORE, params)
+    else:
+        connection.execute(_INSERT_ANSWER, params)
+        connection.execute(_SCORE_PLAYER, params)
 
 
 def _record(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, case, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp import grading
 from quizapp.errors import ServiceError
@@ -23,6 +24,7 @@ from quizapp.models import (
 from quizapp.security import token_digest
 from quizapp.services.live.events import Event
 from quizapp.services.live.flow import ANSWERED_COUNT, close_if_all_answered, close_if_expired
+from quizapp.services.live.groups import Groups
 from quizapp.services.live.scoring import points, streak_bonus
 from quizapp.services.live.state import broker, lock
 from quizapp.signals import answer_recorded
@@ -38,23 +40,41 @@ def submit_answer(
     ("unknown"), another question running, options not open yet, a paused game,
     the time is up, a removed player, a second answer (the unique constraint
     decides), or a malformed answer.
+
+    The answers of one game that reach this process together are stored in one
+    transaction (see groups.py); each returns once its answer is committed.
     """
-    try:
-        recorded = _record(session_id, token, index, raw, now)
-    except ServiceError as error:
-        db.session.rollback()
-        if error.code == "late":
+    submitted = _Submitted(token, index, raw, now)
+    outcome, recorded, led = _GROUPS.run(
+        session_id, submitted, lambda group: _record_group(session_id, group)
+    )
+    if led and recorded is not None:
+        _after_answers(session_id, recorded, now)
+    if isinstance(outcome, ServiceError):
+        if outcome.code == "late":
             close_if_expired(session_id, index, now)
-        raise
-    _after_answer(session_id, index, recorded, now)
-    return recorded.elapsed_ms
+        raise outcome
+    return outcome
+
+
+class _Submitted(NamedTuple):
+    """One answer as it came in."""
+
+    token: str | None
+    index: int
+    raw: grading.RawAnswer
+    now: datetime
+
+
+# Per process: the answers waiting for their game's transaction (see submit_answer).
+_GROUPS = Groups()
 
 
 class _Recorded(NamedTuple):
-    """What the answer path knows after storing an answer."""
+    """What a transaction of answers knows of their question after storing them."""
 
-    elapsed_ms: int
-    answered: int  # answers to the question, this one included (see _answered)
+    index: int
+    answered: int  # answers to the question, these included (see _answered)
     counted: bool  # whether `answered` was counted in the database just now
     active: int  # players not removed
 
@@ -98,7 +118,8 @@ def _versions(session_id: int, secret: str, version_ids: list[int]) -> list[_Ver
 # The statements of the answer path, built once on the tables (Core): building a statement,
 # and the ORM's handling of its result, cost more than running it on a warm connection.
 _LIVE, _PLAYER, _ANSWER = LiveSession.__table__, Player.__table__, LiveAnswer.__table__
-_ANSWER_STATE = (
+# The game and the players who sent the answers, in one read.
+_ANSWER_STATES = (
     select(
         _LIVE.c.state,
         _LIVE.c.current_index,
@@ -112,71 +133,105 @@ _ANSWER_STATE = (
         _LIVE.c.scoring,
         _LIVE.c.streak_bonus,
         _LIVE.c.player_count,
+        _PLAYER.c.token_hash,
         _PLAYER.c.id.label("player_id"),
         _PLAYER.c.kicked,
         _PLAYER.c.streak,
         _PLAYER.c.user_id,
     )
     .select_from(_LIVE.join(_PLAYER, _PLAYER.c.session_id == _LIVE.c.id))
-    .where(_LIVE.c.id == bindparam("session_id"), _PLAYER.c.token_hash == bindparam("token"))
+    .where(
+        _LIVE.c.id == bindparam("session_id"),
+        _PLAYER.c.token_hash.in_(bindparam("tokens", expanding=True)),
+    )
 )
-# The answer's values, bound as "a_<column>" (a name of its own: the player's update in the
-# same statement also sets a column called score).
-_ANSWER_VALUES = {
-    column.name: bindparam("a_" + column.name, type_=column.type)
-    for column in _ANSWER.c
-    if not column.primary_key
-}
-_INSERT_ANSWER = _ANSWER.insert().values(_ANSWER_VALUES)
-_SCORE = {
-    "score": _PLAYER.c.score + bindparam("gained"),
-    "streak": bindparam("new_streak"),
-    "last_score_at": func.coalesce(
-        bindparam("scored_at", type_=_PLAYER.c.last_score_at.type), _PLAYER.c.last_score_at
-    ),
-}
-_SCORE_PLAYER = _PLAYER.update().where(_PLAYER.c.id == bindparam("a_player_id")).values(_SCORE)
-# On PostgreSQL the answer and the player's new score go in one statement (one round trip
-# fewer per answer): the insert as a CTE, the update of the player it returns. SQLite has no
-# INSERT in a WITH clause; there the two statements cost no round trip.
-_INSERTED = _INSERT_ANSWER.returning(_ANSWER.c.player_id).cte("inserted")
-_INSERT_AND_SCORE = (
-    _PLAYER.update()
-    .where(_PLAYER.c.id == select(_INSERTED.c.player_id).scalar_subquery())
-    .values(_SCORE)
-)
+_ANSWER_COLUMNS = [column for column in _ANSWER.c if not column.primary_key]
 
 
-def _store(connection, row: dict, scored: dict) -> None:
-    """Insert the answer `row` and add its points to the player (`scored`), in one statement
-    where the database allows it; a second answer raises IntegrityError."""
-    params = {**{"a_" + name: value for name, value in row.items()}, **scored}
-    if connection.dialect.name == "postgresql":
-        connection.execute(_INSERT_AND_SCORE, params)
-    else:
-        connection.execute(_INSERT_ANSWER, params)
-        connection.execute(_SCORE_PLAYER, params)
+def _scored_by(answer) -> dict:
+    """The player's new score, streak and tie-break time from their stored answer's row
+    (`answer`: the answers just inserted): the points add up, a right answer extends the
+    streak and a wrong one ends it, and only a rise of the score moves the tie-break time."""
+    return {
+        "score": _PLAYER.c.score + answer.c.points,
+        "streak": case((answer.c.correct, _PLAYER.c.streak + 1), else_=0),
+        "last_score_at": case(
+            (answer.c.points > 0, answer.c.answered_at), else_=_PLAYER.c.last_score_at
+        ),
+    }
 
 
-def _record(
-    session_id: int, token: str | None, index: int, raw: grading.RawAnswer, now: datetime
-) -> _Recorded:
-    """Grade and store one answer in one transaction (see submit_answer).
+@cache
+def _store_statement(dialect: str, count: int):
+    """The statement that stores `count` answers (bound as "a<n>_<column>") and returns the
+    players whose answer was stored: a player's second answer to a question is left out
+    (the unique constraint decides). Built once per dialect and number of answers.
 
-    The hot path of a game, so few round trips: the lock, one read, the insert and the
-    update (one statement on PostgreSQL, see `_store`), and now and then a count (see
-    `_answered`).
+    On PostgreSQL one statement: the insert as a CTE, and the update of the players it
+    returns. SQLite has no INSERT in a WITH clause: there the insert returns the answers'
+    ids, and _SCORE_STORED adds them to the players (two statements cost it no round trip).
     """
-    if not token:
-        raise ServiceError("unknown")
-    lock(session_id, shared=True)
-    connection = db.session.connection()
-    live = connection.execute(
-        _ANSWER_STATE, {"session_id": session_id, "token": token_digest(token)}
-    ).one_or_none()
+    rows = [
+        {
+            column.name: bindparam(f"a{n}_{column.name}", type_=column.type)
+            for column in _ANSWER_COLUMNS
+        }
+        for n in range(count)
+    ]
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(_ANSWER)
+    insert = insert.values(rows).on_conflict_do_nothing(
+        index_elements=[_ANSWER.c.player_id, _ANSWER.c.question_index]
+    )
+    if dialect != "postgresql":
+        return insert.returning(_ANSWER.c.id, _ANSWER.c.player_id)
+    inserted = insert.returning(
+        _ANSWER.c.player_id, _ANSWER.c.points, _ANSWER.c.correct, _ANSWER.c.answered_at
+    ).cte("inserted")
+    return (
+        _PLAYER.update()
+        .where(_PLAYER.c.id == inserted.c.player_id)
+        .values(_scored_by(inserted))
+        .returning(_PLAYER.c.id)
+    )
+
+
+_SCORE_STORED = (
+    _PLAYER.update()
+    .where(
+        _PLAYER.c.id == _ANSWER.c.player_id,
+        _ANSWER.c.id.in_(bindparam("answer_ids", expanding=True)),
+    )
+    .values(_scored_by(_ANSWER))
+)
+
+
+def _store(connection, rows: list[dict]) -> set[int]:
+    """Insert the answers `rows` and add their points to their players; return the ids of
+    the players whose answer was stored (not a second answer)."""
+    dialect = connection.dialect.name
+    params = {f"a{n}_{name}": value for n, row in enumerate(rows) for name, value in row.items()}
+    stored = connection.execute(_store_statement(dialect, len(rows)), params).all()
+    if dialect != "postgresql" and stored:
+        connection.execute(_SCORE_STORED, {"answer_ids": [row.id for row in stored]})
+        return {row.player_id for row in stored}
+    return {row.id for row in stored}
+
+
+class _Answer(NamedTuple):
+    """An answer graded and ready to store."""
+
+    row: dict  # the live_answer row
+    version: _Version
+    user_id: int | None
+    result: grading.Grade
+
+
+def _graded(live, submitted: _Submitted, session_id: int) -> _Answer:
+    """Check one answer against the game and its player (`live`: their row of the read,
+    None for an unknown token) and grade it; raise ServiceError if it is refused."""
+    index, now = submitted.index, submitted.now
     if live is None:
         raise ServiceError("unknown")
-    player_id = live.player_id
     if live.kicked:
         raise ServiceError("kicked")
     if live.state != "question" or live.current_index != index:
@@ -189,54 +244,96 @@ def _record(
         raise ServiceError("late")
     version = _versions(session_id, live.two_step_secret, live.version_ids)[index]
     try:
-        parsed = grading.parse_answer(version.type, version.payload, raw)
+        parsed = grading.parse_answer(version.type, version.payload, submitted.raw)
     except grading.AnswerError as error:
         raise ServiceError("invalid", answer_error=error) from None
     result = grading.grade(version.type, version.payload, parsed)
     elapsed_ms = int((now - live.options_at).total_seconds() * 1000)
-    score = result.score or 0.0
     correct = result.correct is True
-    gained = points(score, elapsed_ms, live.time_limit_s * 1000, live.base_points, live.scoring)
-    streak = live.streak + 1 if correct else 0
-    bonus = streak_bonus(streak) if correct and live.streak_bonus else 0
+    gained = points(
+        result.score or 0.0, elapsed_ms, live.time_limit_s * 1000, live.base_points, live.scoring
+    )
+    bonus = streak_bonus(live.streak + 1) if correct and live.streak_bonus else 0
     row = {
-        "player_id": player_id,
+        "player_id": live.player_id,
         "session_id": session_id,
         "question_index": index,
         "version_id": version.id,
         "answer": parsed,
-        "score": score,
+        "score": result.score or 0.0,
         "correct": correct,
         "elapsed_ms": elapsed_ms,
         "points": gained + bonus,
         "bonus": bonus,
         "answered_at": now,
     }
-    scored = {
-        "gained": gained + bonus,
-        "new_streak": streak,
-        # Only a rise of the score moves the tie-break time.
-        "scored_at": now if gained + bonus > 0 else None,
-    }
-    try:
-        _store(connection, row, scored)
-    except IntegrityError:
-        raise ServiceError("twice") from None
-    if live.user_id is not None:
-        answer_recorded.send(
-            current_app._get_current_object(),
-            user_id=live.user_id,
-            question_id=version.question_id,
-            version_id=version.id,
-            score=result.score,
-            elapsed_ms=elapsed_ms,
-            answered_at=now,
-        )
-    answered, counted = _answered(
-        connection, session_id, live.two_step_secret, index, live.player_count
+    return _Answer(row, version, live.user_id, result)
+
+
+def _record_group(
+    session_id: int, group: list[_Submitted]
+) -> tuple[list[int | ServiceError], _Recorded | None]:
+    """Grade and store answers to one game in one transaction (see submit_answer): for each,
+    its time since the options opened (ms) or why it was refused; and what is known of the
+    question after them (None when none was stored).
+
+    The hot path of a game, so few round trips however many answers: the lock, one read,
+    one store (see `_store`), now and then a count (see `_answered`), the commit.
+    """
+    tokens = {item.token: token_digest(item.token) for item in group if item.token}
+    lock(session_id, shared=True)
+    connection = db.session.connection()
+    found = connection.execute(
+        _ANSWER_STATES, {"session_id": session_id, "tokens": sorted(set(tokens.values()))}
     )
+    lives = {live.token_hash: live for live in found}
+    outcomes: list[int | ServiceError | _Answer] = []
+    answers: dict[int, _Answer] = {}  # by player: their first answer of the group
+    for item in group:
+        try:
+            answer = _graded(lives.get(tokens.get(item.token)), item, session_id)
+            if answer.row["player_id"] in answers:
+                raise ServiceError("twice")
+        except ServiceError as error:
+            outcomes.append(error)
+            continue
+        answers[answer.row["player_id"]] = answer
+        outcomes.append(answer)
+    if not answers:
+        db.session.rollback()
+        return outcomes, None
+    stored = _store(connection, [answer.row for answer in answers.values()])
+    for answer in answers.values():
+        if answer.user_id is not None and answer.row["player_id"] in stored:
+            answer_recorded.send(
+                current_app._get_current_object(),
+                user_id=answer.user_id,
+                question_id=answer.version.question_id,
+                version_id=answer.version.id,
+                score=answer.result.score,
+                elapsed_ms=answer.row["elapsed_ms"],
+                answered_at=answer.row["answered_at"],
+            )
+    recorded = None
+    if stored:
+        # Every stored answer is to the running question: the one index all were checked on.
+        live = next(iter(lives.values()))
+        index = live.current_index
+        answered, counted = _answered(
+            connection, session_id, live.two_step_secret, index, live.player_count, len(stored)
+        )
+        recorded = _Recorded(index, answered, counted, live.player_count)
     db.session.commit()
-    return _Recorded(elapsed_ms, answered, counted, live.player_count)
+    return [_outcome(outcome, stored) for outcome in outcomes], recorded
+
+
+def _outcome(outcome: ServiceError | _Answer, stored: set[int]) -> int | ServiceError:
+    """One answer's outcome after the store: its time (ms), or why it was refused."""
+    if not isinstance(outcome, _Answer):
+        return outcome
+    if outcome.row["player_id"] not in stored:
+        return ServiceError("twice")
+    return outcome.row["elapsed_ms"]
 
 
 @dataclass
@@ -256,25 +353,26 @@ RECOUNT_S = 0.1
 
 
 def _answered(
-    connection, session_id: int, secret: str, index: int, active: int
+    connection, session_id: int, secret: str, index: int, active: int, added: int
 ) -> tuple[int, bool]:
-    """Return how many have answered question `index`, this answer included, and whether
-    that was counted in the database now (else it is this process's estimate).
+    """Return how many have answered question `index`, the `added` answers just stored
+    included, and whether that was counted in the database now (else it is this process's
+    estimate).
 
     Counting the question's answers on every answer would make each answer cost more
     than the one before (O(n²) per question). So the database counts at most every
     RECOUNT_S per process; in between, the count is that count plus the answers this
     process stored since (other processes' answers show at the next count). Once
     fewer than RECOUNT_MARGIN answers may be missing, every answer counts exactly, so
-    the last answer is seen and closes the question (see _after_answer).
+    the last answer is seen and closes the question (see _after_answers).
     """
     key = (session_id, secret, index)
     tally = _TALLIES.get(key)
     moment = time.monotonic()
     if tally is not None and moment - tally.at < RECOUNT_S:
-        estimate = tally.counted + tally.since + 1
+        estimate = tally.counted + tally.since + added
         if active - estimate > RECOUNT_MARGIN:
-            tally.since += 1
+            tally.since += added
             return estimate, False
     counted = connection.execute(ANSWERED_COUNT, {"session_id": session_id, "index": index})
     counted = counted.scalar_one()
@@ -284,21 +382,21 @@ def _answered(
     return counted, True
 
 
-# The count inside an answer's transaction misses answers committed meanwhile. The answer
-# that commits last re-counts after its commit (then it sees every answer) if it may be
+# The count inside an answers' transaction misses answers committed meanwhile. The answers
+# that commit last re-count after their commit (then they see every answer) if they may be
 # last: when fewer than this many answers are missing, more than can be in flight at once
-# (transactions in flight are bounded by the connection pools).
+# (each process stores one group of at most MAX_GROUP answers of a game at a time).
 RECOUNT_MARGIN = 200
 
 
-def _after_answer(session_id: int, index: int, recorded: _Recorded, now: datetime) -> None:
+def _after_answers(session_id: int, recorded: _Recorded, now: datetime) -> None:
     """Tell the host how many have answered; close the question when all have.
 
     The host hears the count when it was counted: on every answer in a class, at most every
     RECOUNT_S per process while more than RECOUNT_MARGIN answers are missing (at 4,096
     players an event per answer cost each answer a publish and every worker its delivery).
     """
-    answered, active = recorded.answered, recorded.active
+    index, answered, active = recorded.index, recorded.answered, recorded.active
     if recorded.counted:
         data = {"index": index, "count": answered, "total": active}
         broker().publish(session_id, Event("answered", data, audience="host"))

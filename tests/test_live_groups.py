@@ -13,7 +13,14 @@ from quizapp.models import LiveSession, QuestionVersion
 from quizapp.services import live as game
 from quizapp.services.live import answers
 from quizapp.services.live.groups import Groups
-from tests.test_live import live_bank, logged_in_host, options_open, scores, scripted_clock
+from tests.test_live import (
+    _no_real_timers,  # noqa: F401 (an autouse fixture: no real deadline timers)
+    live_bank,
+    logged_in_host,
+    options_open,
+    scores,
+    scripted_clock,
+)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # At most this many requests in one call: one transaction stays short however big the crowd.
@@ -29,7 +29,7 @@ class _Waiter:
     """One request in the queue of its key."""
 
     item: Any
-    done: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event | None = None  # made for a request that waits (a leader does not)
     lead: bool = False  # woken to lead the next call rather than with an outcome
     outcome: Any = None
     failure: BaseException | None = None
@@ -62,6 +62,8 @@ class Groups:
             self._queues.setdefault(key, []).append(me)
             leads = key not in self._busy
             self._busy.add(key)
+            if not leads:
+                me.done = threading.Event()
         if not leads:
             me.done.wait()
             if not me.lead:

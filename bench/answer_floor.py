@@ -7,8 +7,10 @@ network and no load client:
 - healthz: the app's health check (the reference of bench/learners.py);
 - write: a JSON POST that stores one row and commits (the least an answer can be);
 - statements: a JSON POST that runs the statements an answer needs, prebuilt, on the
-  connection, and nothing else: the attempt with its quiz's rules, the answered questions,
-  the question version, the open-exam check, the insert, the attempt's update, the commit;
+  connection, and nothing else: the attempt with its quiz's rules, the answered questions
+  and whether an exam is open (one statement), the question version with its source, the
+  insert, the attempt's update, the commit (the guest's digest comes in the body, as a
+  real answer has it from its cookie);
 - answer: a real answer through /api/v1/attempts/<id>/answers (grading, feedback, checks).
 
 Each ratio to healthz bounds what bench/learners.py can show: over HTTP each request costs
@@ -30,22 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask import jsonify, request  # noqa: E402
-from sqlalchemy import bindparam, select, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench.learners import setup_database, some_answer  # noqa: E402
 from quizapp.extensions import csrf, db  # noqa: E402
-from quizapp.models import Attempt, QuestionVersion, Quiz  # noqa: E402
+from quizapp.models import Attempt  # noqa: E402
 from quizapp.services import attempts  # noqa: E402
 
-_ATTEMPT, _QUIZ, _VERSION = Attempt.__table__, Quiz.__table__, QuestionVersion.__table__
-ATTEMPT_WITH_RULES = (
-    select(_ATTEMPT, _QUIZ.c.mode, _QUIZ.c.shuffle_options, _QUIZ.c.review_now)
-    .select_from(_ATTEMPT.join(_QUIZ, _QUIZ.c.id == _ATTEMPT.c.quiz_id))
-    .where(_ATTEMPT.c.id == bindparam("attempt_id"))
-)
-VERSION = select(_VERSION.c.id, _VERSION.c.type, _VERSION.c.payload, _VERSION.c.question_id).where(
-    _VERSION.c.id == bindparam("version_id")
-)
 PROBE = text("INSERT INTO bench_probe (attempt_id) VALUES (:attempt_id)")
 TOUCH = attempts._UPDATE_ATTEMPT.values(shown_at=None)
 
@@ -62,10 +55,9 @@ def statements(attempt_id: int):
     """Run the statements of an answer and nothing else."""
     body = request.get_json()
     connection = db.session.connection()
-    attempt = connection.execute(ATTEMPT_WITH_RULES, {"attempt_id": attempt_id}).one()
-    connection.execute(attempts._ANSWERED, {"attempt_id": attempt_id}).scalars().all()
-    version = connection.execute(VERSION, {"version_id": body["version_id"]}).one()
-    connection.execute(attempts._EXAMS_OF_GUEST, {"guest_hash": attempt.guest_token_hash}).all()
+    context = {"attempt_id": attempt_id, "guest_hash": body["guest_hash"]}
+    connection.execute(attempts._ANSWER_CONTEXT_OF_GUEST, context).one()
+    version = connection.execute(attempts._SOURCED_VERSION, body).one()
     connection.execute(PROBE, {"attempt_id": attempt_id})
     connection.execute(TOUCH, {"attempt_id": attempt_id})
     db.session.commit()
@@ -115,7 +107,13 @@ def main() -> None:
         return client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=headers).get_json()
 
     attempt = start()
-    probe = {"version_id": attempt["questions"][0]["version_id"], "answer": None}
+    with app.app_context():
+        guest_hash = db.session.get(Attempt, attempt["id"]).guest_token_hash
+    probe = {
+        "version_id": attempt["questions"][0]["version_id"],
+        "answer": None,
+        "guest_hash": guest_hash,
+    }
     figures = {
         "healthz": cpu_ms(lambda: client.get("/healthz"), args.requests),
         "write": cpu_ms(

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, Bank, QuestionVersion, Response, utcnow
+from quizapp.models import Attempt, Bank, Card, Claim, QuestionVersion, Response, utcnow
+from quizapp.services import attempts as service
 from tests.factories import make_bank, make_quiz, right_answer, wrong_answer
 
 
@@ -104,6 +105,87 @@ def test_repeated_answer_returns_the_same_result(app, api, bank):
     assert first.get_json()["feedback"]["status"] == "wrong"
     with app.app_context():
         assert db.session.scalar(select(func.count(Response.id))) == 1
+
+
+def first_of_type(app, attempt, qtype):
+    """The attempt's first question of a type, as stored."""
+    question = next(q for q in attempt["questions"] if q["type"] == qtype)
+    return payload_of(app, question["version_id"])
+
+
+def test_a_concurrent_duplicate_answer_returns_the_one_stored_first(app, api, bank, monkeypatch):
+    attempt = api.post(f"/quizzes/{quiz_id(api, bank)}/attempts").get_json()
+    version = first_of_type(app, attempt, "true_false")
+    original = service.sourced_version
+
+    def racing(version_id):
+        # Another request stores its answer between our checks and our insert.
+        with db.engine.begin() as other:
+            other.execute(
+                Response.__table__.insert().values(
+                    attempt_id=attempt["id"],
+                    question_version_id=version_id,
+                    answer=wrong_answer(version),
+                    score=0.0,
+                    correct=False,
+                    answered_at=utcnow(),
+                )
+            )
+        return original(version_id)
+
+    monkeypatch.setattr(service, "sourced_version", racing)
+    sent = api.post(
+        f"/attempts/{attempt['id']}/answers",
+        {"version_id": version.id, "answer": right_answer(version)},
+    )
+    assert sent.status_code == 200
+    assert sent.get_json()["feedback"]["status"] == "wrong"
+    assert sent.get_json()["finished"] is False
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 1
+
+
+def test_practice_answers_wait_while_an_exam_asks_the_question(app, api, bank):
+    practice = api.post(f"/quizzes/{quiz_id(api, bank)}/attempts").get_json()
+    exam = api.post(f"/quizzes/{quiz_id(api, bank, 'exam')}/attempts").get_json()
+    version = first_of_type(app, practice, "true_false")
+    path = f"/attempts/{practice['id']}/answers"
+    body = {"version_id": version.id, "answer": right_answer(version)}
+    refused = api.post(path, body)
+    assert refused.status_code == 409
+    assert "NATO-Testbank" in refused.get_json()["message"]
+    api.post(f"/attempts/{exam['id']}/finish")
+    assert api.post(path, body).get_json()["feedback"]["status"] == "right"
+
+
+def test_feedback_shows_the_claim_as_it_is_now(app, api, bank):
+    attempt = api.post(f"/quizzes/{quiz_id(api, bank)}/attempts").get_json()
+    first, second = (payload_of(app, q["version_id"]) for q in attempt["questions"][:2])
+    path = f"/attempts/{attempt['id']}/answers"
+    api.post(path, {"version_id": first.id, "answer": right_answer(first)})
+    with app.app_context():
+        for claim in db.session.scalars(select(Claim)):
+            claim.note, claim.verdict = "Neu geprüft.", "false"
+        db.session.commit()
+    sent = api.post(path, {"version_id": second.id, "answer": right_answer(second)}).get_json()
+    assert (sent["feedback"]["claim"]["note"], sent["feedback"]["claim"]["verdict"]) == (
+        "Neu geprüft.",
+        "false",
+    )
+
+
+def test_an_accounts_answer_through_the_api_schedules_its_card(app, client, auth, bank):
+    auth.register()
+    api = Api(client)
+    attempt = api.post(f"/quizzes/{quiz_id(api, bank)}/attempts").get_json()
+    version = first_of_type(app, attempt, "true_false")
+    api.post(
+        f"/attempts/{attempt['id']}/answers",
+        {"version_id": version.id, "answer": right_answer(version)},
+    )
+    with app.app_context():
+        card = db.session.scalar(select(Card))
+        assert (card.question_id, card.reviews) == (version.question_id, 1)
 
 
 @pytest.mark.parametrize(

@@ -116,9 +116,9 @@ def test_a_concurrent_duplicate_loses_to_the_constraint(learner, monkeypatch):
     attempt = service.start_attempt(quiz, Owner.account(learner), now=T0)
     version = service.attempt_versions(attempt)[0]
     attempt_id, version_id = attempt.id, version.id
-    original = service.attempt_version
+    original = service.sourced_version
 
-    def racing(attempt, version_id):
+    def racing(version_id):
         # Another request stores its answer between our check and our insert.
         with db.engine.begin() as other:
             other.execute(
@@ -131,9 +131,9 @@ def test_a_concurrent_duplicate_loses_to_the_constraint(learner, monkeypatch):
                     answered_at=T0,
                 )
             )
-        return original(attempt, version_id)
+        return original(version_id)
 
-    monkeypatch.setattr(service, "attempt_version", racing)
+    monkeypatch.setattr(service, "sourced_version", racing)
     response = service.record_answer(attempt, version_id, right_answer(version), now=T0)
     assert (response.answer, response.score) == (1, 0.0)
     assert db.session.scalar(select(func.count(Response.id))) == 1

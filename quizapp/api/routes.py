@@ -245,26 +245,22 @@ def answer(attempt_id: int):
     ):
         return _refused(ServiceError("bad_body"))
     try:
-        attempt = service.load_attempt(attempt_id, current_owner())
-        practice = service.shows_feedback_now(attempt.quiz)
-        response = service.record_answer(attempt, body["version_id"], body["answer"], advance=True)
+        answered = service.answer_question(
+            attempt_id, current_owner(), body["version_id"], body["answer"], advance=True
+        )
     except ServiceError as error:
         return _refused(error)
-    finished = attempt.finished_at is not None
+    response = answered.response
+    shown = feedback(answered.version, response).as_json() if answered.feedback_now else None
     return {
         "version_id": response.question_version_id,
         "answered_at": _time(response.answered_at),
-        "feedback": feedback(response.version, response).as_json() if practice else None,
-        "next_version_id": attempt.current_version_id,
-        "finished": finished,
-        "score": attempt.score if finished and _shows_score(attempt) else None,
-        "max_score": attempt.max_score if finished and _shows_score(attempt) else None,
+        "feedback": shown,
+        "next_version_id": answered.next_version_id,
+        "finished": answered.finished,
+        "score": answered.score if answered.shows_score else None,
+        "max_score": answered.max_score if answered.shows_score else None,
     }
-
-
-def _shows_score(attempt: Attempt) -> bool:
-    """Whether the quiz's review options show the score now."""
-    return "score" in schedule.review_parts(attempt.quiz, utcnow())
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")

@@ -6,11 +6,11 @@ scores and elapsed times are computed here, on the server, never taken from the 
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_login import AnonymousUserMixin
-from sqlalchemy import bindparam, false, func, insert, select, update
+from sqlalchemy import Select, String, bindparam, cast, exists, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -48,7 +48,7 @@ SKIPPABLE_TYPES = ("reflection",)
 # Ids are 32-bit integers in the database; larger numbers in a URL name nothing.
 MAX_ID = 2**31 - 1
 
-# The statements of the answer path, built once (it runs for every answer of every learner).
+# Statements of the quiz pages, built once (they run for every question shown and answered).
 _ATTEMPT_WITH_QUIZ = (
     select(Attempt).where(Attempt.id == bindparam("attempt_id")).options(joinedload(Attempt.quiz))
 )
@@ -62,10 +62,8 @@ _VERSION_WITH_SOURCE = (
         .load_only(Article.id, Article.slug, Article.title)
     )
 )
+# The writes of an answer (see _store_answer); its reads are _answer_statement's.
 _RESPONSES = Response.__table__
-_ANSWERED = select(_RESPONSES.c.question_version_id).where(
-    _RESPONSES.c.attempt_id == bindparam("attempt_id")
-)
 _INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
 _UPDATE_ATTEMPT = update(Attempt.__table__).where(Attempt.__table__.c.id == bindparam("attempt_id"))
 
@@ -426,6 +424,14 @@ def _existing_response(attempt_id: int, version_id: int) -> Response | None:
     )
 
 
+def _refuse_during_exam(attempt, question_id: int, now: datetime) -> None:
+    """Refuse feedback now that would give away an open exam's answer (practice resumed
+    during it); `attempt` is the Attempt or its row."""
+    exam = exam_in_progress(attempt.user_id, attempt.guest_token_hash, {question_id}, now)
+    if exam is not None:
+        raise ServiceError("exam_in_progress", quiz=exam)
+
+
 def record_answer(
     attempt: Attempt,
     version_id: int,
@@ -434,34 +440,36 @@ def record_answer(
     now: datetime | None = None,
     advance: bool = False,
 ) -> Response:
-    """Grade and save one answer; a repeated answer to the same question returns the first.
+    """Grade and save one answer to a loaded attempt whose owner was checked (the quiz
+    pages), by answer_question's rules; a repeated answer to the same question returns the
+    first. The loaded attempt is brought up to date with what was written; the returned
+    response is not attached to the session."""
+    row = _answer_context(attempt.id, attempt.user_id, attempt.guest_token_hash)
+    answered = _answer(row, version_id, raw, now or utcnow(), advance)
+    for key, value in answered.changes.items():
+        set_committed_value(attempt, key, value)
+    return answered.response
 
-    With `advance`, the next unanswered question counts as handed out now (the API returns it
-    with the result); otherwise its time starts when its page is served.
+
+def _store_answer(
+    attempt,
+    version,
+    raw: grading.RawAnswer,
+    answered: set[int],
+    now: datetime,
+    advance: bool,
+) -> tuple[Response, dict | None]:
+    """Grade and store an answer to a question of an open attempt (the Attempt or its row),
+    update the attempt (finished and scored with its last answer) and commit.
+
+    Return the response (not attached to the session, without its version) and the attempt's
+    columns as written; or, when a concurrent submit of the same answer was stored first, that
+    response and None.
 
     Every learner's every answer runs through here, so the writes are plain statements (an
-    INSERT and an UPDATE) rather than the unit of work; the loaded attempt is brought up to
-    date with what was written, and the returned response is not attached to the session.
+    INSERT and an UPDATE) rather than the unit of work.
     """
-    now = now or utcnow()
-    if version_id not in attempt.version_ids:
-        raise ServiceError("not_in_attempt")
-    attempt_id = attempt.id
-    answered = set(db.session.scalars(_ANSWERED, {"attempt_id": attempt_id}))
-    if version_id in answered:
-        return _existing_response(attempt_id, version_id)
-    if attempt.finished_at is not None:
-        raise ServiceError("finished")
-    if deadline_passed(attempt, now):
-        finish_attempt(attempt, now=attempt.deadline_at)
-        raise ServiceError("time_up")
-    version = attempt_version(attempt, version_id)
-    if shows_feedback_now(attempt.quiz):
-        # Feedback now would give away an open exam's answer (practice resumed during it).
-        asked = {version.question_id}
-        exam = exam_in_progress(attempt.user_id, attempt.guest_token_hash, asked, now)
-        if exam is not None:
-            raise ServiceError("exam_in_progress", quiz=exam)
+    version_id = version.id
     try:
         answer = grading.parse_answer(version.type, version.payload, raw)
     except grading.AnswerError as error:
@@ -475,6 +483,7 @@ def record_answer(
         "current_version_id": remaining[0] if advance and remaining else None,
         "shown_at": now if advance and remaining else None,
     }
+    attempt_id = attempt.id
     saved = {
         "attempt_id": attempt_id,
         "question_version_id": version_id,
@@ -486,7 +495,8 @@ def record_answer(
     }
     try:
         # The unique constraint decides between two submits of the same answer.
-        response_id = db.session.scalar(_INSERT_RESPONSE, saved)
+        connection = db.session.connection()
+        response_id = connection.execute(_INSERT_RESPONSE, saved).scalar_one()
         if attempt.user_id is not None:
             answer_recorded.send(
                 current_app._get_current_object(),
@@ -499,7 +509,7 @@ def record_answer(
             )
         if not remaining:
             changes.update(_attempt_score(attempt), finished_at=now)
-        db.session.execute(_UPDATE_ATTEMPT, {"attempt_id": attempt_id, **changes})
+        connection.execute(_UPDATE_ATTEMPT, {"attempt_id": attempt_id, **changes})
         session = db.session()
         session.expire_on_commit = False
         try:
@@ -511,10 +521,246 @@ def record_answer(
         existing = _existing_response(attempt_id, version_id)
         if existing is None:
             raise
-        return existing
-    for key, value in changes.items():
-        set_committed_value(attempt, key, value)
-    return Response(id=response_id, version=version, **saved)
+        return existing, None
+    return Response(id=response_id, **saved), changes
+
+
+# An answer (see _answer) reads the attempt as one plain row, in one statement:
+# the attempt, its quiz's rules, the questions answered so far (ids joined by commas) and
+# whether its owner has an exam open at all (exam_in_progress tells which, if one is).
+_ATTEMPTS, _QUIZZES = Attempt.__table__, Quiz.__table__
+_EXAMS, _EXAM_QUIZZES = _ATTEMPTS.alias("exam"), _QUIZZES.alias("exam_quiz")
+
+
+def _answer_statement(owner_exams) -> Select:
+    """The statement reading an attempt for an answer; `owner_exams` picks the attempts of
+    the attempt's owner (an account or a guest) among _EXAMS."""
+    answered = (
+        select(func.aggregate_strings(cast(_RESPONSES.c.question_version_id, String), ","))
+        .where(_RESPONSES.c.attempt_id == _ATTEMPTS.c.id)
+        .scalar_subquery()
+    )
+    exam_open = exists().where(
+        _EXAMS.c.quiz_id == _EXAM_QUIZZES.c.id,
+        _EXAMS.c.finished_at.is_(None),
+        _EXAM_QUIZZES.c.mode.in_(FEEDBACK_AT_END),
+        owner_exams,
+    )
+    return (
+        select(
+            _ATTEMPTS,
+            _QUIZZES.c.mode,
+            _QUIZZES.c.review_now,
+            _QUIZZES.c.review_after_due,
+            _QUIZZES.c.due_at,
+            answered.label("answered"),
+            exam_open.label("exam_open"),
+        )
+        .join_from(_ATTEMPTS, _QUIZZES, _QUIZZES.c.id == _ATTEMPTS.c.quiz_id)
+        .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+    )
+
+
+_ANSWER_CONTEXT_OF_USER = _answer_statement(_EXAMS.c.user_id == bindparam("user_id"))
+_ANSWER_CONTEXT_OF_GUEST = _answer_statement(
+    (_EXAMS.c.guest_token_hash == bindparam("guest_hash")) & _EXAMS.c.user_id.is_(None)
+)
+
+
+def _answer_context(attempt_id: int, user_id: int | None, guest_hash: str | None):
+    """Return the attempt's row for an answer (see _answer_statement), None if there is no
+    such attempt; the open exams looked for are the account's, else the guest's."""
+    if user_id is not None:
+        statement, params = _ANSWER_CONTEXT_OF_USER, {"user_id": user_id}
+    else:
+        statement, params = _ANSWER_CONTEXT_OF_GUEST, {"guest_hash": guest_hash}
+    params["attempt_id"] = attempt_id
+    return db.session.connection().execute(statement, params).one_or_none()
+
+
+@dataclass(frozen=True)
+class SourceArticle:
+    """The article a claim is quoted from, as feedback links to it."""
+
+    slug: str
+
+
+@dataclass(frozen=True)
+class SourceClaim:
+    """A question's claim with what feedback shows of it (the Claim's attributes)."""
+
+    key: str
+    kind: str
+    verdict: str | None
+    quote: str
+    speaker: str | None
+    note: str | None
+    sources: list | None
+    checked_on: date | None
+    article: SourceArticle
+
+
+@dataclass(frozen=True)
+class SourcedQuestion:
+    """A question as feedback reads it: its claim (None: a question without a source)."""
+
+    claim: SourceClaim | None
+
+
+@dataclass(frozen=True)
+class SourcedVersion:
+    """A question version with its claim and article, read as one plain row: what grading and
+    feedback read of a QuestionVersion (version.question.claim.article), no ORM objects."""
+
+    id: int
+    question_id: int
+    type: str
+    payload: dict
+    explanation: str
+    question: SourcedQuestion
+
+
+_VERSIONS, _QUESTIONS = QuestionVersion.__table__, Question.__table__
+_CLAIMS, _ARTICLES = Claim.__table__, Article.__table__
+_SOURCED_VERSION = (
+    select(
+        _VERSIONS.c.id,
+        _VERSIONS.c.question_id,
+        _VERSIONS.c.type,
+        _VERSIONS.c.payload,
+        _VERSIONS.c.explanation,
+        _CLAIMS.c.id.label("claim_id"),
+        _CLAIMS.c.key.label("claim_key"),
+        _CLAIMS.c.kind.label("claim_kind"),
+        _CLAIMS.c.verdict.label("claim_verdict"),
+        _CLAIMS.c.quote.label("claim_quote"),
+        _CLAIMS.c.speaker.label("claim_speaker"),
+        _CLAIMS.c.note.label("claim_note"),
+        _CLAIMS.c.sources.label("claim_sources"),
+        _CLAIMS.c.checked_on.label("claim_checked_on"),
+        _ARTICLES.c.slug.label("article_slug"),
+    )
+    .join_from(_VERSIONS, _QUESTIONS, _QUESTIONS.c.id == _VERSIONS.c.question_id)
+    .outerjoin(_CLAIMS, _CLAIMS.c.id == _QUESTIONS.c.claim_id)
+    .outerjoin(_ARTICLES, _ARTICLES.c.id == _CLAIMS.c.article_id)
+    .where(_VERSIONS.c.id == bindparam("version_id"))
+)
+
+
+def sourced_version(version_id: int) -> SourcedVersion:
+    """Return a question version with its claim and article, read fresh in one statement."""
+    row = db.session.connection().execute(_SOURCED_VERSION, {"version_id": version_id}).one()
+    claim = None
+    if row.claim_id is not None:
+        claim = SourceClaim(
+            key=row.claim_key,
+            kind=row.claim_kind,
+            verdict=row.claim_verdict,
+            quote=row.claim_quote,
+            speaker=row.claim_speaker,
+            note=row.claim_note,
+            sources=row.claim_sources,
+            checked_on=row.claim_checked_on,
+            article=SourceArticle(slug=row.article_slug),
+        )
+    return SourcedVersion(
+        id=row.id,
+        question_id=row.question_id,
+        type=row.type,
+        payload=row.payload,
+        explanation=row.explanation,
+        question=SourcedQuestion(claim=claim),
+    )
+
+
+@dataclass
+class Answered:
+    """An answer recorded (see answer_question) and the attempt after it."""
+
+    response: Response
+    version: QuestionVersion | SourcedVersion
+    # Whether the quiz gives feedback after each question (see shows_feedback_now).
+    feedback_now: bool
+    next_version_id: int | None
+    finished: bool
+    score: float | None
+    max_score: float | None
+    # Whether the quiz's review options show the score now (only once finished).
+    shows_score: bool
+    # The attempt's columns as this answer wrote them (none for a repeated answer).
+    changes: dict
+
+
+def _answered(attempt, response: Response, version, changes: dict) -> Answered:
+    """Return what is told of an answer, from the attempt's row and what was written."""
+    finished_at = changes.get("finished_at", attempt.finished_at)
+    shows_score = finished_at is not None and "score" in schedule.parts_of(
+        attempt.review_now, attempt.review_after_due, attempt.due_at, utcnow()
+    )
+    return Answered(
+        response=response,
+        version=version,
+        feedback_now=attempt.mode not in FEEDBACK_AT_END,
+        next_version_id=changes.get("current_version_id", attempt.current_version_id),
+        finished=finished_at is not None,
+        score=changes.get("score", attempt.score),
+        max_score=changes.get("max_score", attempt.max_score),
+        shows_score=shows_score,
+        changes=changes,
+    )
+
+
+def answer_question(
+    attempt_id: int,
+    owner: Owner,
+    version_id: int,
+    raw: grading.RawAnswer,
+    *,
+    now: datetime | None = None,
+    advance: bool = False,
+) -> Answered:
+    """Grade and save one answer to the owner's attempt (else refuse: not_found); a repeated
+    answer to the same question returns the first.
+
+    With `advance`, the next unanswered question counts as handed out now (the API returns it
+    with the result); otherwise its time starts when its page is served.
+    """
+    if not 0 < attempt_id <= MAX_ID or (owner.user_id is None and not owner.guest_token):
+        raise ServiceError("not_found")
+    row = _answer_context(attempt_id, owner.user_id, owner.guest_hash)
+    if row is None or not owner.owns(row):
+        raise ServiceError("not_found")
+    return _answer(row, version_id, raw, now or utcnow(), advance)
+
+
+def _answer(
+    attempt, version_id: int, raw: grading.RawAnswer, now: datetime, advance: bool
+) -> Answered:
+    """Grade and save one answer to the attempt (its row, see _answer_context).
+
+    Every learner's every answer runs through here, so the attempt and the question are read
+    as plain rows (no ORM objects), the attempt with what the checks need in one statement.
+    """
+    if version_id not in attempt.version_ids:
+        raise ServiceError("not_in_attempt")
+    answered = {int(v) for v in attempt.answered.split(",")} if attempt.answered else set()
+    if version_id in answered:
+        existing = _existing_response(attempt.id, version_id)
+        return _answered(attempt, existing, existing.version, {})
+    if attempt.finished_at is not None:
+        raise ServiceError("finished")
+    if deadline_passed(attempt, now):
+        finish_attempt(db.session.get(Attempt, attempt.id), now=attempt.deadline_at)
+        raise ServiceError("time_up")
+    version = sourced_version(version_id)
+    if attempt.mode not in FEEDBACK_AT_END and attempt.exam_open:
+        _refuse_during_exam(attempt, version.question_id, now)
+    response, changes = _store_answer(attempt, version, raw, answered, now, advance)
+    if changes is None:
+        # A concurrent submit stored its answer first: tell that one, and the attempt now.
+        again = _answer_context(attempt.id, attempt.user_id, attempt.guest_token_hash)
+        return _answered(again, response, response.version, {})
+    return _answered(attempt, response, version, changes)
 
 
 def quiz_result(quiz: Quiz, owner: Owner) -> float | None:

@@ -1,4 +1,7 @@
-"""The answer path of a live game: grade and store one answer; close the question when all did."""
+"""The answer path of a live game: grade and store answers, close the question when all did.
+
+The answers to one game that reach a process together are stored in one transaction.
+"""
 
 from __future__ import annotations
 

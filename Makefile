@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python bench/answer_floor.py
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/live_groups.py
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/question_import.py
 

@@ -8,9 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -271,3 +273,23 @@ def run_together(count: int, work) -> float:
     if errors:
         raise errors[0]
     return elapsed
+
+
+def scratch_database() -> tuple[str, callable]:
+    """Return a database URL for the run and a function that removes it afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        name = f"qa_live_bench_{uuid.uuid4().hex[:8]}"
+        admin = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+        def drop() -> None:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/" + name)), drop
+    folder = tempfile.mkdtemp(prefix="quizapp-bench-")
+    return "sqlite:///" + os.path.join(folder, "bench.sqlite"), lambda: None

@@ -37,11 +37,8 @@ import random  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
@@ -50,7 +47,14 @@ import gevent.pool  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import Client, CpuMeter, cpu_report, gunicorn, percentile  # noqa: E402
+from bench._common import (  # noqa: E402
+    Client,
+    CpuMeter,
+    cpu_report,
+    gunicorn,
+    percentile,
+    scratch_database,
+)
 
 LIVE_TYPES = ["single_choice", "multiple_choice", "true_false", "numeric", "fact_or_opinion"]
 PASSWORD = "bench password 123"
@@ -62,26 +66,6 @@ def csrf(html: str) -> str:
 
 
 # --- the database ---------------------------------------------------------------------------
-
-
-def scratch_database() -> tuple[str, callable]:
-    """Return a database URL for the run and a function that removes it afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"qa_live_bench_{uuid.uuid4().hex[:8]}"
-        admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-        def drop() -> None:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return urlunsplit(urlsplit(url)._replace(path="/" + name)), drop
-    folder = tempfile.mkdtemp(prefix="quizapp-live-bench-")
-    return "sqlite:///" + os.path.join(folder, "bench.sqlite"), lambda: None
 
 
 def setup_database(url: str):

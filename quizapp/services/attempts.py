@@ -106,7 +106,8 @@ class Owner:
 
 
 def shows_feedback_now(quiz: Quiz) -> bool:
-    """Whether the quiz gives feedback after each question (practice) rather than at the end."""
+    """Whether the quiz (or an attempt's row with its quiz's mode) gives feedback after each
+    question (practice) rather than at the end."""
     return quiz.mode not in FEEDBACK_AT_END
 
 
@@ -424,14 +425,6 @@ def _existing_response(attempt_id: int, version_id: int) -> Response | None:
     )
 
 
-def _refuse_during_exam(attempt, question_id: int, now: datetime) -> None:
-    """Refuse feedback now that would give away an open exam's answer (practice resumed
-    during it); `attempt` is the Attempt or its row."""
-    exam = exam_in_progress(attempt.user_id, attempt.guest_token_hash, {question_id}, now)
-    if exam is not None:
-        raise ServiceError("exam_in_progress", quiz=exam)
-
-
 def record_answer(
     attempt: Attempt,
     version_id: int,
@@ -459,7 +452,7 @@ def _store_answer(
     now: datetime,
     advance: bool,
 ) -> tuple[Response, dict | None]:
-    """Grade and store an answer to a question of an open attempt (the Attempt or its row),
+    """Grade and store an answer to a question of an open attempt (its row, see _answer),
     update the attempt (finished and scored with its last answer) and commit.
 
     Return the response (not attached to the session, without its version) and the attempt's
@@ -700,7 +693,7 @@ def _answered(attempt, response: Response, version, changes: dict) -> Answered:
     return Answered(
         response=response,
         version=version,
-        feedback_now=attempt.mode not in FEEDBACK_AT_END,
+        feedback_now=shows_feedback_now(attempt),
         next_version_id=changes.get("current_version_id", attempt.current_version_id),
         finished=finished_at is not None,
         score=changes.get("score", attempt.score),
@@ -753,8 +746,12 @@ def _answer(
         finish_attempt(db.session.get(Attempt, attempt.id), now=attempt.deadline_at)
         raise ServiceError("time_up")
     version = sourced_version(version_id)
-    if attempt.mode not in FEEDBACK_AT_END and attempt.exam_open:
-        _refuse_during_exam(attempt, version.question_id, now)
+    if shows_feedback_now(attempt) and attempt.exam_open:
+        # Feedback now would give away an open exam's answer (practice resumed during it).
+        asked = {version.question_id}
+        exam = exam_in_progress(attempt.user_id, attempt.guest_token_hash, asked, now)
+        if exam is not None:
+            raise ServiceError("exam_in_progress", quiz=exam)
     response, changes = _store_answer(attempt, version, raw, answered, now, advance)
     if changes is None:
         # A concurrent submit stored its answer first: tell that one, and the attempt now.

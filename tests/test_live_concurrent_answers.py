@@ -28,15 +28,24 @@ database = make_run.database
 server = make_run.server
 
 
-def _app(database_url: str):
-    """An app on the server's database, for joining players and reading what was stored."""
+@pytest.fixture
+def reader(database):
+    """An app on the server's database, for joining players and reading what was stored;
+    its connections closed however the test ends."""
     from quizapp import create_app
+    from quizapp.extensions import db
 
-    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "LIVE_TIMERS": False})
+    url = database.replace("postgresql://", "postgresql+psycopg://", 1)
+    reader = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "LIVE_TIMERS": False})
+    yield reader
+    with reader.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if REDIS_URL:
+        reader.extensions["live_broker"].close()
 
 
-def test_a_thousand_concurrent_answers_are_each_stored_once_and_scored(server, database):
+def test_a_thousand_concurrent_answers_are_each_stored_once_and_scored(server, reader):
     from quizapp.extensions import db
     from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player
     from quizapp.services import live as game
@@ -46,9 +55,8 @@ def test_a_thousand_concurrent_answers_are_each_stored_once_and_scored(server, d
     host = log_in(base)
     live_path, pin = create_game(host, base, time_limit_s=TIME_LIMIT_S)
     live_id = int(live_path.rsplit("/", 1)[1])
-    app = _app(database)
     tokens = []
-    with app.app_context():
+    with reader.app_context():
         live = db.session.get(LiveSession, live_id)
         for n in range(PLAYERS):
             tokens.append(game.join(live, f"Spieler {n}", game.clock())[1])
@@ -91,7 +99,7 @@ def test_a_thousand_concurrent_answers_are_each_stored_once_and_scored(server, d
     assert accepted == list(range(PLAYERS))
     assert refused <= {"twice", "closed"}, refused
 
-    with app.app_context():
+    with reader.app_context():
         live = db.session.get(LiveSession, live_id)
         version = game.versions_of(live)[0]
         stored = db.session.scalars(select(LiveAnswer).where(LiveAnswer.session_id == live_id))
@@ -124,7 +132,3 @@ def test_a_thousand_concurrent_answers_are_each_stored_once_and_scored(server, d
         ).all()
         assert live.state == "reveal"
         assert [r.data["answered"] for r in reveals] == [PLAYERS]
-        db.session.remove()
-        db.engine.dispose()
-    if REDIS_URL:
-        app.extensions["live_broker"].close()

@@ -1,15 +1,16 @@
 """Group commit of a live game's answers: answers that arrive together share one transaction,
 and each phone still gets its own outcome (stored, or why not) only once it is committed."""
 
+import os
 import threading
 import time
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, text
 
 from quizapp.extensions import db
 from quizapp.grading import item_id
-from quizapp.models import LiveSession, QuestionVersion
+from quizapp.models import LiveSession, Player, QuestionVersion
 from quizapp.services import live as game
 from quizapp.services.live import answers
 from quizapp.services.live.groups import Groups
@@ -145,3 +146,78 @@ def test_answers_that_arrive_together_are_stored_in_one_transaction(app, host, b
         )
     assert [error.code for error in again] == ["twice"] and recorded is None
     assert scores(app, host.live_id)["Ben"] == (0, 0)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="two workers storing at once: PostgreSQL (SQLite runs one worker, one writer)",
+)
+def test_two_workers_storing_the_same_players_at_once_do_not_deadlock(app, host, bank, clock):
+    """A double tap's two requests can reach both workers of a make-run server: each worker's
+    transaction then inserts answers of the same players, in the order they came. Both must
+    finish (one stores each player's answer, the other finds it there), never deadlock."""
+    host.create(bank)
+    with app.app_context():
+        live = db.session.get(LiveSession, host.live_id)
+        tokens = [game.join(live, f"Spieler {n}", clock())[1] for n in range(60)]
+        players = sorted(db.session.scalars(select(Player.id).where(Player.session_id == live.id)))
+        version = db.session.get(QuestionVersion, live.version_ids[0])
+        right = item_id(version.payload["options"][0]["text"])
+    host.act("next")
+    clock.at(options_open(host), 400)
+    now = clock()
+    results: dict[str, object] = {}
+
+    def worker(name, order):
+        group = [answers._Submitted(tokens[n], 0, right, now) for n in order]
+        with app.app_context():
+            try:
+                results[name] = answers._record_group(host.live_id, group)[0]
+            except Exception as error:  # what the request would have answered with a 500
+                results[name] = error
+                db.session.rollback()
+
+    with app.app_context(), db.engine.connect() as other:
+        # A third transaction holds the middle player's answer, uncommitted, so that both
+        # workers' inserts stop there, each holding answers the other one needs next.
+        other.execute(
+            answers._ANSWER.insert().values(
+                player_id=players[30],
+                session_id=host.live_id,
+                question_index=0,
+                version_id=version.id,
+                answer=right,
+                score=1.0,
+                correct=True,
+                elapsed_ms=400,
+                points=1000,
+                bonus=0,
+                answered_at=now,
+            )
+        )
+        threads = [
+            threading.Thread(target=worker, args=("forward", range(60))),
+            threading.Thread(target=worker, args=("backward", range(59, -1, -1))),
+        ]
+        for thread in threads:
+            thread.start()
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        with db.engine.connect() as watcher:
+            for _ in range(200):
+                if watcher.execute(waiting).scalar_one() >= 2:
+                    break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("the two transactions never waited")
+        other.rollback()
+    for thread in threads:
+        thread.join(30)
+    failed = {name: r for name, r in results.items() if isinstance(r, Exception)}
+    assert not failed, failed
+    stored = [o for r in results.values() for o in r if not isinstance(o, answers.ServiceError)]
+    twice = [o.code for r in results.values() for o in r if isinstance(o, answers.ServiceError)]
+    assert len(stored) == 60 and twice == ["twice"] * 60
+    assert set(scores(app, host.live_id).values()) == {(1000, 1)}

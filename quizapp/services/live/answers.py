@@ -232,7 +232,14 @@ _SCORE_SQLITE = (
 
 def _store(connection, rows: list[dict]) -> set[int]:
     """Insert the answers `rows` and add their points to their players; return the ids of
-    the players whose answer was stored (not a second answer)."""
+    the players whose answer was stored (not a second answer).
+
+    The rows go in in the order of their players: two workers' transactions can hold
+    answers of the same players (a double tap's requests reach both), and an insert waits
+    for the other's uncommitted row of the same player; in one order, neither can wait for
+    the other while the other waits for it (in the order they came, they deadlocked).
+    """
+    rows = sorted(rows, key=lambda row: row["player_id"])
     if connection.dialect.name == "postgresql":
         if len(rows) == 1:
             params = {"a_" + name: value for name, value in rows[0].items()}

@@ -117,6 +117,8 @@ def _attempt_json(attempt: Attempt) -> dict:
     practice = service.shows_feedback_now(attempt.quiz)
     finished = attempt.finished_at is not None
     review = schedule.review_parts(attempt.quiz, utcnow())
+    # Each type's instruction translated once (a practice attempt can ask 70 questions).
+    instructions = {kind: str(TYPE_LABELS.get(kind, "")) for kind in {v.type for v in versions}}
     questions = []
     for position, version in enumerate(versions, start=1):
         response = responses.get(version.id)
@@ -130,7 +132,7 @@ def _attempt_json(attempt: Attempt) -> dict:
                 "version_id": version.id,
                 "type": version.type,
                 "prompt": version.prompt,
-                "instruction": str(TYPE_LABELS.get(version.type, "")),
+                "instruction": instructions[version.type],
                 "view": service.present(attempt, version),
                 "answered": response is not None,
                 "feedback": shown,

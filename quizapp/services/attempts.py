@@ -12,7 +12,7 @@ from flask import current_app
 from flask_login import AnonymousUserMixin
 from sqlalchemy import Select, String, bindparam, cast, exists, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp import grading
@@ -52,15 +52,23 @@ MAX_ID = 2**31 - 1
 _ATTEMPT_WITH_QUIZ = (
     select(Attempt).where(Attempt.id == bindparam("attempt_id")).options(joinedload(Attempt.quiz))
 )
+# A question version with its claim and article, joined in its own statement.
+_WITH_SOURCE = (
+    joinedload(QuestionVersion.question)
+    .joinedload(Question.claim)
+    .joinedload(Claim.article)
+    .load_only(Article.id, Article.slug, Article.title)
+)
 _VERSION_WITH_SOURCE = (
     select(QuestionVersion)
     .where(QuestionVersion.id == bindparam("version_id"))
-    .options(
-        joinedload(QuestionVersion.question)
-        .joinedload(Question.claim)
-        .joinedload(Claim.article)
-        .load_only(Article.id, Article.slug, Article.title)
-    )
+    .options(_WITH_SOURCE)
+)
+# An attempt's versions (see attempt_versions).
+_VERSIONS_WITH_SOURCE = (
+    select(QuestionVersion)
+    .where(QuestionVersion.id.in_(bindparam("version_ids", expanding=True)))
+    .options(_WITH_SOURCE)
 )
 # The writes of an answer (see _store_answer); its reads are _answer_statement's.
 _RESPONSES = Response.__table__
@@ -283,16 +291,7 @@ def load_attempt(attempt_id: int, owner: Owner) -> Attempt:
 
 def attempt_versions(attempt: Attempt) -> list[QuestionVersion]:
     """Return the attempt's question versions in the order shown, with claim and article."""
-    rows = db.session.scalars(
-        select(QuestionVersion)
-        .where(QuestionVersion.id.in_(attempt.version_ids))
-        .options(
-            selectinload(QuestionVersion.question)
-            .selectinload(Question.claim)
-            .selectinload(Claim.article)
-            .load_only(Article.id, Article.slug, Article.title)
-        )
-    )
+    rows = db.session.scalars(_VERSIONS_WITH_SOURCE, {"version_ids": attempt.version_ids})
     by_id = {v.id: v for v in rows}
     return [by_id[i] for i in attempt.version_ids if i in by_id]
 

@@ -31,6 +31,7 @@ from quizapp.models import (
     User,
     utcnow,
 )
+from quizapp.models.attempts import FEEDBACK_AT_END
 from quizapp.security import token_digest
 from quizapp.services import schedule
 from quizapp.services.quizzes import GRADING_METHODS, select_versions
@@ -38,8 +39,6 @@ from quizapp.signals import answer_recorded
 
 # An answer sent in the last second arrives a moment later: it still counts.
 DEADLINE_GRACE = timedelta(seconds=2)
-# Modes that show feedback only at the end; every other mode gives it after each question.
-FEEDBACK_AT_END = ("exam",)
 # Modes of the quizzes anyone may open and start by id (see get_quiz).
 PAGE_MODES = ("practice", "exam")
 UNSCORED_TYPES = ("reflection",)

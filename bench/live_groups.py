@@ -1,17 +1,22 @@
-"""What group commit saves: the CPU of a live answer stored k to a transaction, in-process.
+"""What a live answer costs in-process: stored k to a transaction (group commit), and its request.
 
 A game of N players (default 1,024) on SQLite, or with DATABASE_URL on a scratch PostgreSQL
 database; the first question's options open, and the players' answers go through the live
 answer path's transaction (`answers._record_group`, as `submit_answer` runs it) in groups of
 1, 4 and 16 answers, each size in a game of its own. Prints one JSON line: per group size,
 CPU ms and SQL statements per answer (the question's last 256 answers are left out: their
-close checks are not the answer's cost).
+close checks are not the answer's cost). Then the request around the answer: "request", one
+answer per request through /live/<id>/answer with the Flask test client (CSRF, cookies,
+JSON, the response; no server, no network) in a game of its own, and "healthz", /healthz the
+same way: the request's CPU less the one-answer transaction's is what the request around an
+answer costs.
 
     .venv/bin/python bench/live_groups.py [--players 1024]
 """
 
 import argparse
 import json
+import re
 import sys
 import time
 from datetime import timedelta
@@ -25,6 +30,7 @@ from sqlalchemy import event  # noqa: E402
 from bench._common import scratch_database  # noqa: E402
 
 SIZES = (1, 4, 16)
+CSRF_FIELD = r'name="csrf_token"[^>]*value="([^"]+)"'
 LEFT_OUT = 256
 
 
@@ -97,6 +103,41 @@ def measure(url: str, players: int) -> dict:
                 "cpu_ms_per_answer": round(cpu * 1000 / count, 3),
                 "statements_per_answer": round(statements[0] / count, 2),
             }
+        rules = GameRules(time_limit_s=240, preview_s=0)
+        live = create_session(
+            db.session.get(User, host_id), db.session.get(Bank, bank_id), rules, game.clock()
+        )
+        live_id, pin = live.id, live.pin
+        tokens = [game.join(live, f"Spieler {n}", game.clock())[1] for n in range(players)]
+        game.next_step(live_id, db.session.get(LiveSession, live_id).last_seq, game.clock())
+        version = db.session.get(
+            QuestionVersion, db.session.get(LiveSession, live_id).version_ids[0]
+        )
+        right = item_id(version.payload["options"][0]["text"])
+        db.session.remove()
+
+    # The request around an answer: a phone's session (its CSRF token) and its player cookie.
+    client = app.test_client()
+    page = client.get(f"/join/{pin}").get_data(as_text=True)
+    headers = {"X-CSRFToken": re.search(CSRF_FIELD, page).group(1), "Accept": "application/json"}
+    start = time.process_time()
+    for token in tokens[: players - LEFT_OUT]:
+        client.set_cookie(f"quizapp_live_{live_id}", token)
+        reply = client.post(
+            f"/live/{live_id}/answer", json={"index": 0, "answer": right}, headers=headers
+        )
+        if reply.status_code != 200:
+            raise RuntimeError(f"answer refused: {reply.status_code} {reply.get_data()[:200]}")
+    figures["request"] = {
+        "cpu_ms_per_answer": round((time.process_time() - start) * 1000 / (players - LEFT_OUT), 3)
+    }
+    start = time.process_time()
+    for _ in range(players):
+        client.get("/healthz")
+    figures["healthz"] = {
+        "cpu_ms_per_request": round((time.process_time() - start) * 1000 / players, 3)
+    }
+    with app.app_context():
         db.engine.dispose()
     return figures
 

@@ -4,6 +4,7 @@ a lean client, percentiles."""
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -27,6 +28,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def csrf(html: str) -> str:
+    """Return the CSRF token of a page's form."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -20,7 +20,6 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import re  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -33,6 +32,7 @@ from bench._common import (  # noqa: E402
     Client,
     CpuMeter,
     cpu_report,
+    csrf,
     gunicorn,
     percentile,
     run_together,
@@ -94,7 +94,7 @@ def some_answer(question: dict):
 def register(client: Client, n: int) -> None:
     """Register learner n through the real form (and so log in)."""
     page = client.request("GET", "/register")[1]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    token = csrf(page)
     password = "bench password 123"
     status, _ = client.request(
         "POST",

@@ -51,6 +51,7 @@ from bench._common import (  # noqa: E402
     Client,
     CpuMeter,
     cpu_report,
+    csrf,
     gunicorn,
     percentile,
     scratch_database,
@@ -58,11 +59,6 @@ from bench._common import (  # noqa: E402
 
 LIVE_TYPES = ["single_choice", "multiple_choice", "true_false", "numeric", "fact_or_opinion"]
 PASSWORD = "bench password 123"
-
-
-def csrf(html: str) -> str:
-    """Return the CSRF token of a page."""
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 # --- the database ---------------------------------------------------------------------------

@@ -16,7 +16,6 @@ answer costs.
 
 import argparse
 import json
-import re
 import sys
 import time
 from datetime import timedelta
@@ -27,10 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench._common import scratch_database  # noqa: E402
+from bench._common import csrf, scratch_database  # noqa: E402
 
 SIZES = (1, 4, 16)
-CSRF_FIELD = r'name="csrf_token"[^>]*value="([^"]+)"'
 LEFT_OUT = 256
 
 
@@ -66,6 +64,20 @@ def measure(url: str, players: int) -> dict:
     def counted(*_args) -> None:
         statements[0] += 1
 
+    def open_game() -> tuple[int, str, list[str], str]:
+        """A game of its own with `players` joined and its first question's options open;
+        return its id, PIN, the players' tokens and the right answer."""
+        rules = GameRules(time_limit_s=240, preview_s=0)
+        host, bank = db.session.get(User, host_id), db.session.get(Bank, bank_id)
+        live = create_session(host, bank, rules, game.clock())
+        live_id, pin = live.id, live.pin
+        tokens = [game.join(live, f"Spieler {n}", game.clock())[1] for n in range(players)]
+        game.next_step(live_id, db.session.get(LiveSession, live_id).last_seq, game.clock())
+        version_id = db.session.get(LiveSession, live_id).version_ids[0]
+        right = item_id(db.session.get(QuestionVersion, version_id).payload["options"][0]["text"])
+        db.session.remove()
+        return live_id, pin, tokens, right
+
     with app.app_context():
         db.create_all()
         host = User(email="host@example.org", display_name="Host", role="teacher")
@@ -74,17 +86,7 @@ def measure(url: str, players: int) -> dict:
         db.session.commit()
         host_id, bank_id = host.id, make_bank(types=["single_choice"]).id
         for size in SIZES:
-            rules = GameRules(time_limit_s=240, preview_s=0)
-            host, bank = db.session.get(User, host_id), db.session.get(Bank, bank_id)
-            live = create_session(host, bank, rules, game.clock())
-            live_id = live.id
-            tokens = [game.join(live, f"Spieler {n}", game.clock())[1] for n in range(players)]
-            seen = db.session.get(LiveSession, live_id).last_seq
-            game.next_step(live_id, seen, game.clock())
-            live = db.session.get(LiveSession, live_id)
-            version = db.session.get(QuestionVersion, live.version_ids[0])
-            right = item_id(version.payload["options"][0]["text"])
-            db.session.remove()
+            live_id, _pin, tokens, right = open_game()
             now = game.clock() + timedelta(seconds=1)
             groups = [
                 [answers._Submitted(token, 0, right, now) for token in tokens[i : i + size]]
@@ -103,23 +105,12 @@ def measure(url: str, players: int) -> dict:
                 "cpu_ms_per_answer": round(cpu * 1000 / count, 3),
                 "statements_per_answer": round(statements[0] / count, 2),
             }
-        rules = GameRules(time_limit_s=240, preview_s=0)
-        live = create_session(
-            db.session.get(User, host_id), db.session.get(Bank, bank_id), rules, game.clock()
-        )
-        live_id, pin = live.id, live.pin
-        tokens = [game.join(live, f"Spieler {n}", game.clock())[1] for n in range(players)]
-        game.next_step(live_id, db.session.get(LiveSession, live_id).last_seq, game.clock())
-        version = db.session.get(
-            QuestionVersion, db.session.get(LiveSession, live_id).version_ids[0]
-        )
-        right = item_id(version.payload["options"][0]["text"])
-        db.session.remove()
+        live_id, pin, tokens, right = open_game()
 
     # The request around an answer: a phone's session (its CSRF token) and its player cookie.
     client = app.test_client()
     page = client.get(f"/join/{pin}").get_data(as_text=True)
-    headers = {"X-CSRFToken": re.search(CSRF_FIELD, page).group(1), "Accept": "application/json"}
+    headers = {"X-CSRFToken": csrf(page), "Accept": "application/json"}
     start = time.process_time()
     for token in tokens[: players - LEFT_OUT]:
         client.set_cookie(f"quizapp_live_{live_id}", token)

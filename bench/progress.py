@@ -14,7 +14,6 @@ DATABASE_URL if set, else a fresh SQLite file.
 import json
 import os
 import random
-import re
 import shutil
 import statistics
 import sys
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, insert, select, update  # noqa: E402
 
+from bench._common import csrf  # noqa: E402
 from quizapp import create_app  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
 from quizapp.models import (  # noqa: E402
@@ -214,7 +214,7 @@ def login(app, email: str):
     """Return a test client logged in as the account."""
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    token = csrf(page)
     client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
     return client
 

@@ -199,7 +199,10 @@ class Player:
         )
         if status != 302:
             raise RuntimeError(f"player {self.n} could not join: {status}")
-        self.client.headers.update({"X-CSRFToken": token, "Accept": "application/json"})
+        # As the phone's script sends it (the answer checks the Origin, not the token).
+        self.client.headers.update(
+            {"X-CSRFToken": token, "Accept": "application/json", "Origin": self.base}
+        )
 
     def listen(self, live_id: int) -> None:
         """Open the event stream."""

@@ -14,7 +14,7 @@ from quizapp.grading import item_id
 from quizapp.models import LiveAnswer, LiveEvent, LiveSession, Player, QuestionVersion, Quiz
 from quizapp.services import live as game
 from quizapp.services.live import setup as live_setup
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, AuthActions, csrf_token
 from tests.factories import make_bank
 
 # The factory bank, live types only, in bank order: 0 single choice (option 0 right),
@@ -372,6 +372,72 @@ def test_plain_form_answer_without_javascript(app, host, bank, clock):
     page = anna.play().get_data(as_text=True)
     assert "Antwort erhalten" in page
     assert f'name="answer" value="{right}"' not in page
+
+
+def test_an_answer_sent_from_another_site_is_refused_and_stores_nothing(app, host, bank, clock):
+    # A player's answer takes no CSRF token: the browser's Sec-Fetch-Site or Origin must say
+    # that a page of this site sent it (the test client's site is http://localhost).
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    url, right = f"/live/{host.live_id}/answer", anna.option_ids(0)[0]
+    sent = {"json": {"index": 0, "answer": right}, "headers": {"Accept": "application/json"}}
+    for header in (
+        {"Origin": "http://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost"},
+    ):
+        refused = anna.client.post(url, json=sent["json"], headers={**sent["headers"], **header})
+        assert refused.status_code == 403
+        body = refused.get_json()
+        assert body["code"] == "other_site"
+        assert body["message"] == "Antworten werden auf der Seite des Spiels abgegeben."
+    # The plain form from another site: the error page.
+    form = anna.client.post(
+        url, data={"index": "0", "answer": right}, headers={"Origin": "http://evil.example"}
+    )
+    assert form.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count(LiveAnswer.id))) == 0
+    # From the game's page, without a CSRF token: stored.
+    for header in ({"Origin": "http://localhost"}, {"Sec-Fetch-Site": "same-origin"}):
+        sent["headers"].update(header)
+    assert anna.client.post(url, **sent).get_json() == {"ok": True}
+    with app.app_context():
+        assert db.session.scalar(select(func.count(LiveAnswer.id))) == 1
+
+
+def test_a_json_answer_leaves_the_players_session_as_it_was(app, host, bank, clock):
+    # The JSON answer does not open the session cookie (quizapp.security.Sessions): a
+    # logged-in player who chose English stays logged in and English, and its refusals are
+    # worded in the language the page's script asks for.
+    host.create(bank)
+    phone = app.test_client()
+    pupil = AuthActions(phone, app)
+    pupil.create_user(email="lena@example.org", name="Lena")
+    pupil.login(email="lena@example.org")
+    phone.post("/lang/en", data={"csrf_token": csrf_token(phone.get("/")), "next": "/"})
+    lena = join(app, host.pin, "Lena", client=phone)
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    cookie = phone.get_cookie("session").value
+    headers = {"Accept": "application/json", "Origin": "http://localhost"}
+    sent = {"index": 0, "answer": lena.option_ids(0)[0]}
+    stored = phone.post(f"/live/{host.live_id}/answer", json=sent, headers=headers)
+    assert stored.get_json() == {"ok": True}
+    assert "Set-Cookie" not in stored.headers
+    again = phone.post(
+        f"/live/{host.live_id}/answer", json=sent, headers={**headers, "Accept-Language": "en"}
+    )
+    assert again.status_code == 409
+    assert again.get_json()["message"] == "You have already answered this question."
+    assert phone.get_cookie("session").value == cookie
+    page = phone.get(f"/live/{host.live_id}/play").get_data(as_text=True)
+    assert '<html lang="en"' in page
+    assert "Log out" in phone.get("/").get_data(as_text=True)
 
 
 def test_pause_stops_the_clock(app, host, bank, clock):

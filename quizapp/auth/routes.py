@@ -44,18 +44,24 @@ def _start_session(user: User) -> None:
     user_logged_in_here.send(user)
 
 
-# Pages a pupil with a one-time password may open before choosing their own.
-FIRST_PASSWORD_OPEN = ("auth.first_password", "auth.logout", "static", "main.set_language")
+# Pages a pupil with a one-time password may open before choosing their own; and a live
+# game's answer, which knows its player by the game's cookie, not by the login (its JSON
+# request does not even open the session: see quizapp.security.Sessions).
+FIRST_PASSWORD_OPEN = (
+    "auth.first_password",
+    "auth.logout",
+    "static",
+    "main.set_language",
+    "live.answer",
+)
 
 
 @bp.before_app_request
 def _ask_for_own_password():
     """Send a pupil who logged in with a one-time password to choose their own first."""
-    if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in FIRST_PASSWORD_OPEN
-    ):
+    if request.endpoint in FIRST_PASSWORD_OPEN:
+        return None  # without loading the user
+    if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("auth.first_password"))
     return None
 

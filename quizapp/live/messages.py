@@ -20,6 +20,7 @@ MESSAGES = {
     "full": _l("This game is full."),
     "kicked": _l("You were removed from this game."),
     "unknown": _l("Join the game first."),
+    "other_site": _l("Answers are sent from the game's own page."),
     "missing_game": _l("This game does not exist."),
     "missing_player": _l("This player is not in the game."),
     "busy": _l("The game is busy. Please try again."),

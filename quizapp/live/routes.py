@@ -29,12 +29,12 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp.access import ADMIN, PUBLIC, TEACHER, everyone, expect
 from quizapp.errors import ServiceError
-from quizapp.extensions import db, limiter
+from quizapp.extensions import csrf, db, limiter
 from quizapp.live import bp, export
 from quizapp.live.forms import HostForm, NicknameForm, PinForm
 from quizapp.live.messages import message
 from quizapp.models import Bank, LiveSession, Player
-from quizapp.security import role_required
+from quizapp.security import from_this_site, role_required
 from quizapp.services import live as game
 from quizapp.services.live.events import event_position, sse_stream
 from quizapp.services.live.scoring import formula_text
@@ -310,11 +310,15 @@ def play(session_id: int):
 @bp.route("/live/<int:session_id>/answer", methods=["POST"])
 @expect("POST", everyone(302))
 @limiter.exempt
+@csrf.exempt
 def answer(session_id: int):
     """Record the player's answer; the score is shown at the reveal, not now."""
     # The busiest request of a game: the service finds the player by the token itself, and
     # no rate limit applies (one answer per question is the service's rule), so the limiter
-    # is not asked either.
+    # is not asked either. Instead of a CSRF token (two signed cookies' checks per answer),
+    # the browser's word that one of our pages sent it (see from_this_site).
+    if not from_this_site():
+        return _answer_refused(session_id, ServiceError("other_site"))
     token = request.cookies.get(_cookie_name(session_id))
     if request.is_json:
         body = request.get_json(silent=True)
@@ -353,11 +357,13 @@ def question_index(value) -> int | None:
 def _answer_refused(session_id: int, error: ServiceError):
     """Say why an answer was refused, as JSON for the script or a message on the page."""
     text = message(error)
-    if error.code in ("unknown", "kicked"):
-        abort(403)
+    forbidden = error.code in ("unknown", "kicked", "other_site")
     if _wants_json():
-        status = 422 if error.code == "invalid" else 409
+        # Not the error page: a JSON answer's request has no session to render it with.
+        status = 403 if forbidden else 422 if error.code == "invalid" else 409
         return jsonify(ok=False, code=error.code, message=text), status
+    if forbidden:
+        abort(403)
     flash(text, "error")
     return redirect(url_for("live.play", session_id=session_id))
 

@@ -53,7 +53,13 @@
   }
 
   function post(url, body, json = true) {
-    const headers = { "X-CSRFToken": csrf, Accept: "application/json" };
+    // The page's language: a JSON answer's refusal is worded in it (its request does not
+    // open the session, where a chosen language is kept).
+    const headers = {
+      "X-CSRFToken": csrf,
+      Accept: "application/json",
+      "Accept-Language": document.documentElement.lang || "de",
+    };
     if (json) headers["Content-Type"] = "application/json";
     return fetch(url, {
       method: "POST",

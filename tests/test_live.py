@@ -1197,3 +1197,49 @@ def test_the_scoring_rule_in_english(app, host, bank):
     assert "How points are counted" in page
     assert "points = round(1000 × (1 − t ÷ (2 × T)))" in page
     assert "Streak bonus: +100 points for every correct answer in a row" in page
+
+
+@pytest.mark.parametrize(
+    ("headers", "from_here"),
+    [
+        ({}, True),  # no current browser: the SameSite cookie is the guard
+        ({"Sec-Fetch-Site": "same-origin"}, True),
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "http://elsewhere.example"}, True),
+        ({"Sec-Fetch-Site": "same-site"}, False),  # a sibling subdomain
+        ({"Sec-Fetch-Site": "cross-site"}, False),
+        ({"Sec-Fetch-Site": "none"}, False),
+        ({"Origin": "http://localhost"}, True),
+        ({"Origin": "HTTP://LOCALHOST"}, True),
+        ({"Origin": "http://localhost:8001"}, False),
+        ({"Origin": "http://schule.localhost"}, False),
+        ({"Origin": "null"}, False),
+    ],
+)
+def test_which_browsers_answers_count_as_sent_from_this_site(app, headers, from_here):
+    reply = app.test_client().post(
+        "/live/1/answer", json={"index": 0, "answer": "x"}, headers=headers
+    )
+    assert reply.status_code == 403
+    assert (reply.get_json()["code"] != "other_site") is from_here
+
+
+def test_behind_a_proxy_the_origin_is_checked_against_the_forwarded_host(app, monkeypatch):
+    from quizapp import create_app
+
+    # A proxy that passes the request on as 127.0.0.1:8000 says the host the browser used
+    # in X-Forwarded-Host; with TRUST_PROXY=1 the answer's Origin is checked against that.
+    monkeypatch.setenv("TRUST_PROXY", "1")
+    proxied = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SERVER_NAME": None})
+    headers = {"Host": "127.0.0.1:8000", "X-Forwarded-Host": "quiz.schule.example"}
+    codes = []
+    for origin in ("http://quiz.schule.example", "http://127.0.0.1:8000"):
+        reply = proxied.test_client().post(
+            "/live/1/answer",
+            json={"index": 0, "answer": "x"},
+            headers={**headers, "Origin": origin},
+        )
+        codes.append((reply.status_code, reply.get_json()["code"]))
+    with proxied.app_context():
+        db.engine.dispose()
+    # The first is the browser's own host: refused only as no player of a game.
+    assert codes == [(403, "unknown"), (403, "other_site")]

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, request, session
 from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -104,6 +104,11 @@ class UnopenedSession(NullSession):
         )
 
     __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _refuse
+
+
+def session_opened() -> bool:
+    """Whether this request opened its session cookie (all but those Sessions leaves shut)."""
+    return not isinstance(session._get_current_object(), UnopenedSession)
 
 
 # A player's answer in a live game sent by the phone's script (JSON): the busiest request of

@@ -9,7 +9,7 @@ from quizapp.access import PUBLIC, everyone, expect
 from quizapp.extensions import db, limiter
 from quizapp.main import bp
 from quizapp.models import utcnow
-from quizapp.security import safe_next
+from quizapp.security import safe_next, session_opened
 from quizapp.services.assignments import assignments
 
 
@@ -67,8 +67,11 @@ def render_error(error: HTTPException):
     # RFC 9110: a 405 says which methods the resource allows.
     methods = getattr(error, "valid_methods", None)
     allow = {"Allow": ", ".join(methods)} if methods else {}
-    if request.path.startswith("/api/"):
-        message = error.description if code < 500 else str(text)
+    # JSON for the API, and for a request that did not open its session (a player's JSON
+    # answer): the error page's forms would have to keep a CSRF token there.
+    api = request.path.startswith("/api/")
+    if api or not session_opened():
+        message = error.description if api and code < 500 else str(text)
         return {"error": str(title), "message": message, "status": code}, code, allow
     return render_template("errors/error.html", code=code, title=title, text=text), code, allow
 

@@ -199,6 +199,16 @@ def options_open(host) -> datetime:
     return host.live.options_at
 
 
+def anna_at_the_first_question(app, host, bank, clock) -> PlayerClient:
+    """A new game with Anna and Ben, its first question open for a second; return Anna."""
+    host.create(bank)
+    anna = join(app, host.pin, "Anna")
+    join(app, host.pin, "Ben")
+    host.act("next")
+    clock.at(options_open(host), 1_000)
+    return anna
+
+
 def scores(app, live_id) -> dict[str, tuple[int, int]]:
     with app.app_context():
         rows = db.session.scalars(select(Player).where(Player.session_id == live_id))
@@ -306,11 +316,7 @@ def test_accuracy_mode_without_streak_bonus(app, host, bank, clock):
 
 
 def test_double_answer_is_refused(app, host, bank, clock):
-    host.create(bank)
-    anna = join(app, host.pin, "Anna")
-    join(app, host.pin, "Ben")
-    host.act("next")
-    clock.at(options_open(host), 1_000)
+    anna = anna_at_the_first_question(app, host, bank, clock)
     assert anna.answer(0, 0).status_code == 200
     again = anna.answer(0, 1)
     assert again.status_code == 409
@@ -377,11 +383,7 @@ def test_plain_form_answer_without_javascript(app, host, bank, clock):
 def test_an_answer_sent_from_another_site_is_refused_and_stores_nothing(app, host, bank, clock):
     # A player's answer takes no CSRF token: the browser's Sec-Fetch-Site or Origin must say
     # that a page of this site sent it (the test client's site is http://localhost).
-    host.create(bank)
-    anna = join(app, host.pin, "Anna")
-    join(app, host.pin, "Ben")
-    host.act("next")
-    clock.at(options_open(host), 1_000)
+    anna = anna_at_the_first_question(app, host, bank, clock)
     url, right = f"/live/{host.live_id}/answer", anna.option_ids(0)[0]
     sent = {"json": {"index": 0, "answer": right}, "headers": {"Accept": "application/json"}}
     for header in (

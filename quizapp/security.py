@@ -122,8 +122,9 @@ class Sessions(SecureCookieSessionInterface):
     The answer knows its player by the game's own cookie and reads nothing of the session
     (no login, no CSRF token: see from_this_site; its refusals are worded in the language
     the script asks for). Checking the cookie's signature and decoding it was 7 % of the
-    request's CPU (bench/live_groups.py). The answer sent by a plain form (no script) opens
-    it as every other request does: its reply is a message kept in the session.
+    request's CPU (py-spy of the answer request of bench/live_groups.py). The answer sent by
+    a plain form (no script) opens it as every other request does: its reply is a message
+    kept in the session.
     """
 
     def open_session(self, app, request):

@@ -107,7 +107,8 @@ def measure(url: str, players: int) -> dict:
             }
         live_id, pin, tokens, right = open_game()
 
-    # The request around an answer: a phone's session (its CSRF token) and its player cookie.
+    # The request around an answer, sent as the phone's script sends it: its player cookie,
+    # the page's Origin (the token goes along but is not checked, nor the session opened).
     client = app.test_client()
     page = client.get(f"/join/{pin}").get_data(as_text=True)
     headers = {

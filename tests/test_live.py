@@ -411,6 +411,25 @@ def test_an_answer_sent_from_another_site_is_refused_and_stores_nothing(app, hos
         assert db.session.scalar(select(func.count(LiveAnswer.id))) == 1
 
 
+def test_only_a_json_answer_leaves_the_session_cookie_unopened(app):
+    # Sessions picks the answer out by its path, before Flask matches the URL: built here
+    # from the route, a changed route that the pattern no longer matches fails this test.
+    from flask import session, url_for
+
+    from quizapp.security import UnopenedSession
+
+    with app.test_request_context():
+        answer_path = url_for("live.answer", session_id=12)
+        state_path = url_for("live.state", session_id=12)
+    for path, kind, unopened in (
+        (answer_path, {"json": {"index": 0}}, True),
+        (answer_path, {"data": {"index": "0"}}, False),  # the plain form flashes its reply
+        (state_path, {"json": {}}, False),
+    ):
+        with app.test_request_context(path, method="POST", **kind):
+            assert isinstance(session._get_current_object(), UnopenedSession) is unopened
+
+
 def test_a_json_answer_leaves_the_players_session_as_it_was(app, host, bank, clock):
     # The JSON answer does not open the session cookie (quizapp.security.Sessions): a
     # logged-in player who chose English stays logged in and English, and its refusals are

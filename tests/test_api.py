@@ -1,8 +1,10 @@
 """The JSON API: same services, same rules, same protection as the pages."""
 
-from datetime import timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask import jsonify
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
@@ -172,6 +174,34 @@ def test_feedback_shows_the_claim_as_it_is_now(app, api, bank):
         "Neu geprüft.",
         "false",
     )
+
+
+def test_replies_are_utf8_json_with_sorted_keys_and_dates_as_flask_writes_them(app, api, bank):
+    """The replies are written by orjson (quizapp.inputs): a client sees the same JSON as
+    Flask's own writer gave, but German text as UTF-8 rather than \\u escapes."""
+    attempt = api.post(f"/quizzes/{quiz_id(api, bank)}/attempts").get_json()
+    version = payload_of(app, attempt["questions"][0]["version_id"])
+    with app.app_context():
+        for claim in db.session.scalars(select(Claim)):
+            claim.note = "Geprüft: Außenminister, Bündnis."
+        db.session.commit()
+    sent = api.post(
+        f"/attempts/{attempt['id']}/answers",
+        {"version_id": version.id, "answer": right_answer(version)},
+    )
+    assert sent.mimetype == "application/json"
+    assert "Geprüft: Außenminister, Bündnis.".encode() in sent.data
+    assert b"\\u00" not in sent.data
+    reply = json.loads(sent.data)
+    assert list(reply) == sorted(reply)
+    assert reply["feedback"]["claim"]["note"] == "Geprüft: Außenminister, Bündnis."
+    with app.test_request_context():
+        written = jsonify(when=datetime(2025, 12, 4, 8, 30, tzinfo=UTC), b=1, a=[date(2025, 12, 4)])
+        assert json.loads(written.get_data()) == {
+            "a": ["Thu, 04 Dec 2025 00:00:00 GMT"],
+            "b": 1,
+            "when": "Thu, 04 Dec 2025 08:30:00 GMT",
+        }
 
 
 def test_an_accounts_answer_through_the_api_schedules_its_card(app, client, auth, bank):

@@ -72,8 +72,23 @@ def server(scratch_database, tmp_path):
         "QUIZAPP_WORKER_HEADER": "1",
     }
     server = Server(env, tmp_path / "gunicorn.log").start()
+    both_workers_serving(server.base)
     yield server.base
     server.stop()
+
+
+def both_workers_serving(base: str, timeout: float = 30.0) -> None:
+    """Wait until each of the two workers has answered a request.
+
+    /healthz answers as soon as one worker is up; the other may still be loading the app
+    (CI once saw all ten streams go to the first worker). Each request opens a new
+    connection, so accept() races between the workers as the players' requests will.
+    """
+    seen, deadline = set(), time.monotonic() + timeout
+    while len(seen) < 2:
+        assert time.monotonic() < deadline, f"only worker(s) {seen} answered within {timeout} s"
+        seen.add(requests.get(base + "/join", timeout=5).headers["X-Worker"])
+        time.sleep(0.05)
 
 
 def _csrf(html: str) -> str:

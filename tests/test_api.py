@@ -96,6 +96,26 @@ def test_api_posts_need_the_csrf_token(app, client, bank):
         assert db.session.scalar(select(func.count(Attempt.id))) == 0
 
 
+def test_answers_are_never_rate_limited_but_the_starts_beside_them_are(app, api, bank):
+    # The answer view is `unlimited`: the limiter skips it before looking at any limit. The
+    # starts in the same blueprint keep their budget per address (30 a minute).
+    quiz = quiz_id(api, bank)
+    versions, starts, answers = {}, [], []
+    for _ in range(31):
+        started = api.post(f"/quizzes/{quiz}/attempts")
+        starts.append(started.status_code)
+        if started.status_code != 201:
+            break
+        attempt = started.get_json()
+        for question in attempt["questions"]:
+            vid = question["version_id"]
+            version = versions.setdefault(vid, payload_of(app, vid))
+            body = {"version_id": vid, "answer": right_answer(version)}
+            answers.append(api.post(f"/attempts/{attempt['id']}/answers", body).status_code)
+    assert starts == [201] * 30 + [429]
+    assert answers == [200] * 30 * 9
+
+
 def test_repeated_answer_returns_the_same_result(app, api, bank):
     attempt = api.post(f"/quizzes/{quiz_id(api, bank)}/attempts").get_json()
     version = payload_of(app, attempt["questions"][0]["version_id"])

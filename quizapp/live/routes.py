@@ -29,7 +29,7 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp.access import ADMIN, PUBLIC, TEACHER, everyone, expect
 from quizapp.errors import ServiceError
-from quizapp.extensions import csrf, db, limiter
+from quizapp.extensions import csrf, db, limiter, unlimited
 from quizapp.live import bp, export
 from quizapp.live.forms import HostForm, NicknameForm, PinForm
 from quizapp.live.messages import message
@@ -309,7 +309,7 @@ def play(session_id: int):
 
 @bp.route("/live/<int:session_id>/answer", methods=["POST"])
 @expect("POST", everyone(302))
-@limiter.exempt
+@unlimited
 @csrf.exempt
 def answer(session_id: int):
     """Record the player's answer; the score is shown at the reveal, not now."""
@@ -384,7 +384,7 @@ def state(session_id: int):
 
 @bp.route("/live/<int:session_id>/events")
 @expect("GET", PUBLIC, anonymous=403, other_learner=403, other_teacher=403)
-@limiter.exempt
+@unlimited
 def events(session_id: int):
     """Server-sent events: catch up after Last-Event-ID, then live events and heartbeats."""
     live = _game(session_id)

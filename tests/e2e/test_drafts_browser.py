@@ -7,8 +7,13 @@ from sqlalchemy import select
 from quizapp.banks.articles import import_article
 from quizapp.extensions import db
 from quizapp.models import DraftProposal, Question
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS, open_teaching, save_screenshot, serious_violations
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    log_in,
+    open_teaching,
+    save_screenshot,
+    serious_violations,
+)
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "nato-2025-12-04.txt"
 
@@ -18,11 +23,7 @@ def test_teacher_accepts_edits_and_rejects_drafts(app, live_server, new_page, au
         import_article(SEED)
     auth.create_user(email="kant@example.org", name="Herr Kant", role="teacher")
     page = new_page(width=390, height=844)
-    page.goto(live_server + "/login")
-    page.get_by_label("E-Mail").fill("kant@example.org")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Du bist angemeldet.").wait_for()
+    log_in(page, live_server, "kant@example.org")
 
     page.goto(live_server + "/articles/nato-2025-12-04")
     page.get_by_role("link", name="Entwurfsfragen aus diesem Artikel").click()
@@ -84,11 +85,7 @@ def test_teacher_pastes_an_article_and_reviews_its_drafts(app, live_server, new_
     article_text = read_seed(SEED).text
     auth.create_user(email="arendt@example.org", name="Frau Arendt", role="teacher")
     page = new_page(width=1280, height=720)
-    page.goto(live_server + "/login")
-    page.get_by_label("E-Mail").fill("arendt@example.org")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Du bist angemeldet.").wait_for()
+    log_in(page, live_server, "arendt@example.org")
 
     # The article, pasted on the authoring page.
     open_teaching(page)

@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Card
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import open_menu, save_screenshot, serious_violations
+from tests.e2e.conftest import log_in, open_menu, save_screenshot, serious_violations
 from tests.factories import make_bank
 
 
@@ -21,11 +20,7 @@ def test_practice_attempt_appears_on_progress_and_review_pages(new_page, live_se
     with app.app_context():
         make_bank(types=["single_choice", "true_false"])
     page = new_page(width=360, height=780)
-    page.goto(live_server + "/login")
-    page.get_by_label("E-Mail").fill("lena@example.org")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Du bist angemeldet.").wait_for()
+    log_in(page, live_server, "lena@example.org")
 
     page.goto(live_server + "/quiz/nato-test")
     page.get_by_role("button", name="Üben starten").click()
